@@ -1,0 +1,156 @@
+"""The typer app: each command parses, makes one call into the core, and renders.
+
+`PkgcliGroup` is the single place where errors become one line on stderr and a documented
+exit code (see README, "Exit codes"); nothing below it prints a traceback on purpose.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from pkgcli import __version__
+from pkgcli.errors import EXIT_INTERRUPTED, PkgcliError
+
+
+def _die(message: str, code: int) -> NoReturn:
+    from pkgcli.render import inert
+
+    print(f"pkgcli: {inert(message)}", file=sys.stderr, flush=True)
+    raise typer.Exit(code)
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+class PkgcliGroup(TyperGroup):
+    """Maps PkgcliError / Ctrl-C / SIGTERM to one stderr line and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            return super().invoke(ctx)
+        except PkgcliError as exc:
+            _die(exc.message, exc.exit_code)
+        except KeyboardInterrupt:
+            _die("interrupted; everything committed so far is kept", EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            sys.stderr.close()  # the reader went away (e.g. `| head`): not an error
+            raise typer.Exit(0) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            obj = ctx.obj
+            if obj is not None:
+                obj.close()
+
+
+app = typer.Typer(
+    cls=PkgcliGroup,
+    name="pkgcli",
+    help="A local, scriptable mirror of the Django Packages catalogue.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"pkgcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", metavar="PATH", help="Database file (default: PKGCLI_DB, else the data dir)."
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """A local, scriptable mirror of the Django Packages catalogue."""
+    from pkgcli.config import load_settings
+    from pkgcli.context import AppContext
+
+    if ctx.obj is None:  # tests may inject their own context
+        ctx.obj = AppContext(settings=load_settings(db))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="Package slug (or numeric id).")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
+) -> None:
+    """Show one package from the mirror (fetched first if it is not there yet)."""
+    from pkgcli.render import render_json
+    from pkgcli.service import show_package
+
+    view = show_package(ctx.obj, slug, offline=offline)
+    if json_output:
+        sys.stdout.write(render_json(view) + "\n")
+        return
+    from rich.console import Console
+
+    from pkgcli.render import render_package
+
+    Console(highlight=False, soft_wrap=False).print(render_package(view))
+
+
+@app.command()
+def fetch(
+    ctx: typer.Context,
+    slugs: Annotated[
+        list[str] | None, typer.Argument(help="Package slugs or ids to fetch or refresh.")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Mirror the whole catalogue.")] = False,
+) -> None:
+    """Store or refresh packages (with their category and grids) from Django Packages."""
+    from pkgcli.sync import run_fetch
+
+    code = run_fetch(ctx.obj, slugs or [], all_packages=all_)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def paths(
+    ctx: typer.Context,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Show where pkgcli keeps its database and which upstreams it talks to."""
+    from pkgcli.config import github_token_source
+    from pkgcli.render import render_json
+
+    settings = ctx.obj.settings
+    info = {
+        "database": settings.db_path,
+        "database_from": settings.db_source,
+        "django_packages_api": settings.api_url,
+        "github_api": settings.github_api_url,
+        "pypi": settings.pypi_url,
+        "github_token_from": github_token_source(),
+    }
+    if json_output:
+        print(render_json(info))
+        return
+    for key, value in info.items():
+        print(f"{key:<20} {value if value is not None else '(not set)'}")
+
+
+def main() -> None:
+    app(prog_name="pkgcli")

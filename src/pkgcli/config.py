@@ -1,0 +1,76 @@
+"""Where pkgcli keeps things and which upstreams it talks to.
+
+Settings come from the environment (and `--db` on the command line); nothing here runs at
+import time. The database lives in the user *data* directory because it holds the user's
+own edits: it is not a cache that may be thrown away.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_API_URL = "https://djangopackages.org/api/v4"
+DEFAULT_GITHUB_API_URL = "https://api.github.com"
+DEFAULT_PYPI_URL = "https://pypi.org"
+DB_FILENAME = "pkgcli.db"
+
+
+def default_data_dir() -> str:
+    import platformdirs
+
+    return platformdirs.user_data_dir("pkgcli", appauthor=False)
+
+
+def github_token() -> str | None:
+    """The GitHub token from GITHUB_TOKEN or GH_TOKEN; never stored, printed or logged."""
+    for name in ("GITHUB_TOKEN", "GH_TOKEN"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
+def github_token_source() -> str | None:
+    """Which variable the token comes from (its name only, for `pkgcli paths`)."""
+    for name in ("GITHUB_TOKEN", "GH_TOKEN"):
+        if os.environ.get(name, "").strip():
+            return name
+    return None
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str
+    db_source: str  # "--db", "PKGCLI_DB" or "default": shown by `pkgcli paths`
+    api_url: str = DEFAULT_API_URL
+    github_api_url: str = DEFAULT_GITHUB_API_URL
+    pypi_url: str = DEFAULT_PYPI_URL
+    timeout: float = 20.0
+
+
+def _env_url(name: str, default: str) -> str:
+    return (os.environ.get(name) or default).rstrip("/")
+
+
+def load_settings(db_option: str | None = None) -> Settings:
+    """Resolve settings: `--db` beats `PKGCLI_DB` beats the platform data directory."""
+    if db_option:
+        db_path, source = db_option, "--db"
+    elif os.environ.get("PKGCLI_DB"):
+        db_path, source = os.environ["PKGCLI_DB"], "PKGCLI_DB"
+    else:
+        db_path, source = os.path.join(default_data_dir(), DB_FILENAME), "default"
+    timeout_text = os.environ.get("PKGCLI_TIMEOUT", "")
+    try:
+        timeout = float(timeout_text) if timeout_text else 20.0
+    except ValueError:
+        timeout = 20.0
+    return Settings(
+        db_path=os.path.expanduser(db_path),
+        db_source=source,
+        api_url=_env_url("PKGCLI_API_URL", DEFAULT_API_URL),
+        github_api_url=_env_url("PKGCLI_GITHUB_API_URL", DEFAULT_GITHUB_API_URL),
+        pypi_url=_env_url("PKGCLI_PYPI_URL", DEFAULT_PYPI_URL),
+        timeout=timeout,
+    )

@@ -1,0 +1,61 @@
+"""What a command needs: settings, the store, upstream clients and the two output streams.
+
+Everything is created on first use, so `pkgcli show --json --offline` never imports httpx
+or rich. Tests build their own `AppContext` (e.g. with an `httpx.MockTransport`).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pkgcli.config import Settings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from pkgcli.sources.djangopackages import DjangoPackagesClient
+    from pkgcli.store import Store
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    transport: httpx.BaseTransport | None = None
+    _store: Store | None = None
+    _clients: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from pkgcli.store import open_store
+
+            self._store = open_store(self.settings.db_path)
+        return self._store
+
+    def dp_client(self) -> DjangoPackagesClient:
+        if "dp" not in self._clients:
+            from pkgcli.http import HttpClient
+            from pkgcli.sources.djangopackages import DjangoPackagesClient
+
+            http = HttpClient(
+                name="Django Packages", timeout=self.settings.timeout, transport=self.transport
+            )
+            self._clients["dp"] = DjangoPackagesClient(http, self.settings.api_url)
+        client: DjangoPackagesClient = self._clients["dp"]
+        return client
+
+    def note(self, message: str) -> None:
+        """A message for the user (progress, notes): always stderr, never stdout."""
+        from pkgcli.render import inert
+
+        print(inert(message, multiline=True), file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.http.close()
+        self._clients.clear()
+        if self._store is not None:
+            self._store.close()
+            self._store = None

@@ -1,0 +1,1 @@
+"""Upstream clients: fetching and pure `parse_*` decoding. They never touch the store."""

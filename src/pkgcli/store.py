@@ -1,0 +1,302 @@
+"""The only code that touches SQLite: opening, migrating, reading and writing the mirror.
+
+Reads use the standard `sqlite3` module so `pkgcli show` starts fast; migrations go through
+sqlite-utils (imported only when a migration is pending). Every write happens inside one
+`BEGIN IMMEDIATE … COMMIT`, so each record in the mirror is either the old one or the
+complete new one, whatever interrupts the process. Refreshes update only the columns their
+source owns: other columns (later sources, the user's layer) are never wiped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from pkgcli.errors import DatabaseError
+from pkgcli.migrations import MIGRATION_NAMES, MIGRATION_SET
+
+Row = dict[str, Any]
+
+# Columns of `packages` that a Django Packages refresh owns (and so may overwrite).
+PACKAGE_COLUMNS = (
+    "id",
+    "slug",
+    "title",
+    "category_id",
+    "grid_ids",
+    "repo_url",
+    "repo_description",
+    "repo_watchers",
+    "repo_forks",
+    "pypi_url",
+    "pypi_version",
+    "documentation_url",
+    "commits_over_52",
+    "participants",
+    "last_updated",
+    "last_fetched",
+    "created",
+    "modified",
+    "fetched_at",
+)
+GRID_COLUMNS = (
+    "id",
+    "slug",
+    "title",
+    "description",
+    "is_locked",
+    "header",
+    "package_ids",
+    "created",
+    "modified",
+    "fetched_at",
+)
+CATEGORY_COLUMNS = (
+    "id",
+    "slug",
+    "title",
+    "description",
+    "title_plural",
+    "show_pypi",
+    "created",
+    "modified",
+    "fetched_at",
+)
+
+
+def _upsert_sql(table: str, columns: Sequence[str]) -> str:
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
+    return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}"
+
+
+def _dict_factory(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
+    return {col[0]: value for col, value in zip(cursor.description, row, strict=True)}
+
+
+class Store:
+    """An open mirror database. Use `open_store()` to get one."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- transactions -------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: all of it is committed, or none of it."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _database_error(self.path, exc) from exc
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise _database_error(self.path, exc) from exc
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise _database_error(self.path, exc) from exc
+
+    # -- reads --------------------------------------------------------------------------
+
+    def get_package(self, slug_or_id: str) -> Row | None:
+        if slug_or_id.isdigit():
+            rows = self.query("SELECT * FROM packages WHERE id = ?", (int(slug_or_id),))
+        else:
+            rows = self.query("SELECT * FROM packages WHERE slug = ?", (slug_or_id,))
+            if not rows:  # slugs are case-sensitive upstream, but users type freely
+                rows = self.query(
+                    "SELECT * FROM packages WHERE slug = ? COLLATE NOCASE", (slug_or_id,)
+                )
+        return rows[0] if rows else None
+
+    def package_slugs(self) -> list[str]:
+        return [r["slug"] for r in self.query("SELECT slug FROM packages ORDER BY slug")]
+
+    def get_category(self, category_id: int) -> Row | None:
+        rows = self.query("SELECT * FROM categories WHERE id = ?", (category_id,))
+        return rows[0] if rows else None
+
+    def grids_by_ids(self, ids: Iterable[int]) -> dict[int, Row]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        marks = ", ".join("?" for _ in wanted)
+        rows = self.query(f"SELECT id, slug, title FROM grids WHERE id IN ({marks})", wanted)
+        return {r["id"]: r for r in rows}
+
+    def known_ids(self, table: str) -> set[int]:
+        return {r["id"] for r in self.query(f"SELECT id FROM {table}")}
+
+    # -- writes -------------------------------------------------------------------------
+
+    def save_categories(self, rows: Iterable[Row]) -> int:
+        return self._save("categories", CATEGORY_COLUMNS, rows)
+
+    def save_grids(self, rows: Iterable[Row]) -> int:
+        """Store grids and their membership (the grid's own package list, in its order)."""
+        rows = list(rows)
+        with self.transaction() as conn:
+            count = self._upsert_rows(conn, "grids", GRID_COLUMNS, rows)
+            for row in rows:
+                conn.execute("DELETE FROM grid_packages WHERE grid_id = ?", (row["id"],))
+                conn.executemany(
+                    "INSERT OR IGNORE INTO grid_packages (grid_id, package_id, position) "
+                    "VALUES (?, ?, ?)",
+                    [(row["id"], pid, i) for i, pid in enumerate(json.loads(row["package_ids"]))],
+                )
+        return count
+
+    def save_packages(self, rows: Iterable[Row], run_id: str | None = None) -> tuple[int, int]:
+        """Upsert package records in one transaction. Returns (saved, new)."""
+        rows = list(rows)
+        with self.transaction() as conn:
+            known = (
+                {
+                    r["id"]
+                    for r in conn.execute(
+                        f"SELECT id FROM packages WHERE id IN ({', '.join('?' for _ in rows)})",
+                        [r["id"] for r in rows],
+                    ).fetchall()
+                }
+                if rows
+                else set()
+            )
+            count = self._upsert_rows(conn, "packages", PACKAGE_COLUMNS, rows)
+            ids = [(run_id, r["id"]) for r in rows]
+            conn.executemany("UPDATE packages SET seen_run = ?, gone_at = NULL WHERE id = ?", ids)
+        return count, len([r for r in rows if r["id"] not in known])
+
+    def mark_gone(self, run_id: str, when: str) -> int:
+        """After a complete pass: flag upstream packages that pass did not see."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE packages SET gone_at = ? WHERE gone_at IS NULL AND id > 0 "
+                "AND (seen_run IS NULL OR seen_run != ?)",
+                (when, run_id),
+            )
+            return cur.rowcount
+
+    def gone_candidates(self, run_id: str) -> list[int]:
+        rows = self.query(
+            "SELECT id FROM packages WHERE gone_at IS NULL AND id > 0 "
+            "AND (seen_run IS NULL OR seen_run != ?)",
+            (run_id,),
+        )
+        return [r["id"] for r in rows]
+
+    def record_run(self, run: Row) -> None:
+        with self.transaction() as conn:
+            self._upsert_rows(conn, "runs", tuple(run), [run])
+
+    def _save(self, table: str, columns: Sequence[str], rows: Iterable[Row]) -> int:
+        with self.transaction() as conn:
+            return self._upsert_rows(conn, table, columns, list(rows))
+
+    @staticmethod
+    def _upsert_rows(
+        conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: list[Row]
+    ) -> int:
+        if "slug" in columns:
+            for row in rows:
+                Store._free_slug(conn, table, row["slug"], row["id"])
+        conn.executemany(_upsert_sql(table, columns), [[r[c] for c in columns] for r in rows])
+        return len(rows)
+
+    @staticmethod
+    def _free_slug(conn: sqlite3.Connection, table: str, slug: str, owner_id: int) -> None:
+        """A slug moved to another record upstream: park the stale holder's slug aside."""
+        conn.execute(
+            f"UPDATE {table} SET slug = slug || '~' || id WHERE slug = ? AND id != ?",
+            (slug, owner_id),
+        )
+
+
+def _database_error(path: str, exc: sqlite3.Error) -> DatabaseError:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return DatabaseError(f"{path} is corrupt or not a pkgcli database ({text})")
+    if "readonly" in text or "read-only" in text:
+        return DatabaseError(f"{path} is read-only: pkgcli cannot write to it ({text})")
+    if "locked" in text or "busy" in text:
+        return DatabaseError(f"{path} is locked by another process; try again ({text})")
+    if "unable to open" in text:
+        return DatabaseError(f"cannot open the database {path} ({text})")
+    return DatabaseError(f"database error in {path}: {text}")
+
+
+def open_store(path: str) -> Store:
+    """Open (creating and migrating if needed) the mirror at `path`."""
+    try:
+        parent = os.path.dirname(os.path.abspath(path))
+        os.makedirs(parent, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(f"cannot create the directory for {path}: {exc.strerror}") from exc
+    if os.path.isdir(path):
+        raise DatabaseError(f"{path} is a directory, not a database file")
+    try:
+        conn = sqlite3.connect(path, timeout=10.0, isolation_level=None)
+        conn.row_factory = _dict_factory
+        conn.execute("PRAGMA busy_timeout = 10000")
+        applied = _applied_migrations(conn)
+    except sqlite3.Error as exc:
+        raise _database_error(path, exc) from exc
+    unknown = [name for name in applied if name not in MIGRATION_NAMES]
+    if unknown:
+        conn.close()
+        raise DatabaseError(
+            f"{path} was written by a newer pkgcli (schema {unknown[-1]}); upgrade pkgcli"
+        )
+    if len(applied) < len(MIGRATION_NAMES):
+        _migrate(conn, path)
+    return Store(conn, path)
+
+
+def _applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchall()
+    if not exists:
+        return []
+    rows = conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+        (MIGRATION_SET,),
+    ).fetchall()
+    return [r["name"] for r in rows]
+
+
+def _migrate(conn: sqlite3.Connection, path: str) -> None:
+    import sqlite_utils
+
+    from pkgcli import migrations
+
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.row_factory = None
+        migrations.apply(sqlite_utils.Database(conn))
+    except sqlite3.OperationalError as exc:
+        # Another process may have migrated at the same moment: fine if nothing is pending.
+        conn.row_factory = _dict_factory
+        if len(_applied_migrations(conn)) < len(MIGRATION_NAMES):
+            raise _database_error(path, exc) from exc
+    except sqlite3.Error as exc:
+        raise _database_error(path, exc) from exc
+    finally:
+        conn.row_factory = _dict_factory
