@@ -85,8 +85,12 @@ def main_callback(
     from pkgcli.config import load_settings
     from pkgcli.context import AppContext
 
-    if ctx.obj is None:  # tests may inject their own context
+    if ctx.obj is None:
         ctx.obj = AppContext(settings=load_settings(db))
+    elif db:  # tests inject their own context; --db still wins
+        from dataclasses import replace
+
+        ctx.obj.settings = replace(ctx.obj.settings, db_path=db, db_source="--db")
 
 
 @app.command()

@@ -7,6 +7,8 @@ or rich. Tests build their own `AppContext` (e.g. with an `httpx.MockTransport`)
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +24,8 @@ if TYPE_CHECKING:
 @dataclass
 class AppContext:
     settings: Settings
-    transport: httpx.BaseTransport | None = None
+    transport: httpx.BaseTransport | None = None  # tests: httpx.MockTransport
+    sleep: Callable[[float], None] = time.sleep  # tests: no real waiting in backoff
     _store: Store | None = None
     _clients: dict[str, Any] = field(default_factory=dict)
 
@@ -40,7 +43,10 @@ class AppContext:
             from pkgcli.sources.djangopackages import DjangoPackagesClient
 
             http = HttpClient(
-                name="Django Packages", timeout=self.settings.timeout, transport=self.transport
+                name="Django Packages",
+                timeout=self.settings.timeout,
+                transport=self.transport,
+                sleep=self.sleep,
             )
             self._clients["dp"] = DjangoPackagesClient(http, self.settings.api_url)
         client: DjangoPackagesClient = self._clients["dp"]
