@@ -3,7 +3,8 @@
 `HttpClient` wraps an `httpx.Client` with pkgcli's User-Agent, timeouts, a connection
 limit, and retries with exponential backoff on 5xx, 429, timeouts and dropped
 connections, honouring `Retry-After`. The transport and the sleep function are injectable
-so tests run against `httpx.MockTransport` without waiting.
+so tests run against `httpx.MockTransport` without waiting. `BearerToken` is the only way a
+credential is attached: to requests under one base URL, never elsewhere, never in a repr.
 """
 
 from __future__ import annotations
@@ -23,6 +24,42 @@ from pkgcli.errors import RateLimited, UpstreamError
 
 USER_AGENT = f"pkgcli/{__version__} (Django Packages mirror; python-httpx/{httpx.__version__})"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+SERVER_ERRORS = frozenset({500, 502, 503, 504})
+
+
+class BearerToken(httpx.Auth):
+    """`Authorization: Bearer …` for requests under `base_url` only (scheme, host, port, path).
+
+    Redirects are never followed with it: a request to any other origin or path goes out
+    without the header, so a token cannot leak to PyPI, Django Packages or a redirect target.
+    """
+
+    def __init__(self, token: str, base_url: str) -> None:
+        self._token = token
+        self._base = httpx.URL(base_url.rstrip("/"))
+
+    def __repr__(self) -> str:
+        return "BearerToken(<hidden>)"
+
+    def allows(self, url: httpx.URL | str) -> bool:
+        """True when `url` is under the base URL this token belongs to."""
+        return is_under(url, self._base)
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        if self.allows(request.url):
+            request.headers["Authorization"] = f"Bearer {self._token}"
+        else:
+            request.headers.pop("Authorization", None)
+        yield request
+
+
+def is_under(url: httpx.URL | str, base: httpx.URL | str) -> bool:
+    """Same scheme, host and port as `base`, and a path at or below its path."""
+    url, base = httpx.URL(url), httpx.URL(base)
+    if (url.scheme, url.host.lower(), url.port) != (base.scheme, base.host.lower(), base.port):
+        return False
+    prefix = base.path.rstrip("/")
+    return url.path == prefix or url.path.startswith(prefix + "/")
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -54,6 +91,7 @@ class HttpClient:
         backoff: float = 0.5,
         max_retry_wait: float = 60.0,
         max_connections: int = 4,
+        auth: httpx.Auth | None = None,
     ) -> None:
         self.name = name
         self.sleep = sleep
@@ -61,6 +99,7 @@ class HttpClient:
         self.backoff = backoff
         self.max_retry_wait = max_retry_wait
         self.requests = 0
+        self.statuses: dict[int, int] = {}  # answers by status code, for reports and benchmarks
         self._lock = threading.Lock()
         self.client = httpx.Client(
             headers={"User-Agent": USER_AGENT, **(headers or {})},
@@ -70,7 +109,11 @@ class HttpClient:
                 max_connections=max_connections, max_keepalive_connections=max_connections
             ),
             follow_redirects=False,
+            auth=auth,
         )
+
+    def __repr__(self) -> str:
+        return f"HttpClient({self.name!r})"
 
     def close(self) -> None:
         self.client.close()
@@ -85,6 +128,10 @@ class HttpClient:
         with self._lock:
             self.requests += 1
 
+    def _count_status(self, status: int) -> None:
+        with self._lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+
     def get(
         self,
         url: str,
@@ -95,14 +142,41 @@ class HttpClient:
         follow_redirects: bool = False,
     ) -> httpx.Response:
         """GET with retries; returns the final response (any status) or raises UpstreamError."""
+        return self.send(
+            "GET",
+            url,
+            params=params,
+            headers=headers,
+            retry_statuses=retry_statuses,
+            follow_redirects=follow_redirects,
+        )
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        retry_statuses: frozenset[int] = RETRY_STATUSES,
+        follow_redirects: bool = False,
+    ) -> httpx.Response:
+        """One request with retries; the final response (any status), or UpstreamError."""
         last_problem = ""
         for attempt in range(1, self.max_attempts + 1):
             wait = self.backoff * 2 ** (attempt - 1)
             try:
                 self._count()
-                response = self.client.get(
-                    url, params=params, headers=headers, follow_redirects=follow_redirects
+                response = self.client.request(
+                    method,
+                    url,
+                    params=params,
+                    headers=headers,
+                    json=json_body,
+                    follow_redirects=follow_redirects,
                 )
+                self._count_status(response.status_code)
             except httpx.TimeoutException:
                 last_problem = f"{self.name} did not answer in time ({_short(url)})"
             except httpx.TransportError as exc:  # refused, reset, dropped, truncated
