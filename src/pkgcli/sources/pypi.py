@@ -1,0 +1,145 @@
+"""PyPI's JSON API: the client and the pure functions that decode a project document.
+
+`parse_project` turns `/pypi/<name>/json` into the release field group: version, when the
+latest release was uploaded, licence (license_expression, else license, else the licence
+classifier), requires_python, the Python and Django versions and the development status
+from the classifiers, and the documentation URL from `project_urls`. `parse_pypi_name`
+reads a project name out of the free-form `pypi_url` Django Packages keeps.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from pkgcli.models import parse_timestamp
+from pkgcli.sources.base import Answer, CacheEntry, SourceClient
+
+PYPI_HOSTS = frozenset({"pypi.org", "www.pypi.org", "pypi.python.org", "test.pypi.org"})
+_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+_VERSION_RE = re.compile(r"^\d+(\.\d+)?$")
+_UNKNOWN_LICENCES = frozenset({"", "unknown", "none", "n/a", "other", "other/proprietary license"})
+_DOC_LABELS = frozenset({"documentation", "docs", "documentationurl", "readthedocs"})
+
+
+def normalize_name(name: str) -> str:
+    """PEP 503: lowercase, runs of `-`, `_`, `.` become one `-`."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def parse_pypi_name(pypi_url: str | None) -> str | None:
+    """The PyPI project name in a `pypi_url`: a PyPI project URL (any era) or a bare name."""
+    text = (pypi_url or "").strip()
+    if not text:
+        return None
+    if "/" not in text and ":" not in text:
+        return normalize_name(text) if _NAME_RE.match(text) else None
+    parts = urlsplit(text if "://" in text else f"https://{text}")
+    if (parts.hostname or "").lower() not in PYPI_HOSTS:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) >= 2 and segments[0] in ("project", "pypi", "simple"):
+        name = segments[1]
+        return normalize_name(name) if _NAME_RE.match(name) else None
+    return None
+
+
+def _classifier_values(classifiers: list[str], prefix: str) -> list[str]:
+    return [c[len(prefix) :].strip() for c in classifiers if c.startswith(prefix)]
+
+
+def _versions(values: list[str]) -> list[str]:
+    found = {v for v in values if _VERSION_RE.match(v)}
+    return sorted(found, key=lambda v: tuple(int(p) for p in v.split(".")))
+
+
+def parse_licence(info: Mapping[str, Any], classifiers: list[str]) -> str | None:
+    """license_expression, else a short `license`, else the licence classifier."""
+    expression = info.get("license_expression")
+    if isinstance(expression, str) and expression.strip():
+        return expression.strip()
+    raw = info.get("license")
+    text = raw.strip() if isinstance(raw, str) else ""
+    if text.lower() not in _UNKNOWN_LICENCES and "\n" not in text and len(text) <= 100:
+        return text
+    for value in _classifier_values(classifiers, "License :: "):
+        name = value.split(" :: ")[-1].strip()
+        if name and name != "OSI Approved" and name.lower() not in _UNKNOWN_LICENCES:
+            return name
+    first_line = text.splitlines()[0].strip() if text else ""  # a whole licence text pasted in
+    if first_line and len(first_line) <= 100 and first_line.lower() not in _UNKNOWN_LICENCES:
+        return first_line
+    return None
+
+
+def _documentation_url(info: Mapping[str, Any]) -> str | None:
+    urls = info.get("project_urls")
+    if isinstance(urls, dict):
+        for label, url in urls.items():
+            key = re.sub(r"[^a-z]", "", str(label).lower())
+            if key in _DOC_LABELS and isinstance(url, str) and url.strip():
+                return url.strip()
+    docs = info.get("docs_url")
+    return docs.strip() if isinstance(docs, str) and docs.strip() else None
+
+
+def _release_time(doc: Mapping[str, Any], version: str | None) -> str | None:
+    """The first upload of the latest version's files (`urls`, else its `releases` entry)."""
+    files = doc.get("urls")
+    if not files and version and isinstance(doc.get("releases"), dict):
+        files = doc["releases"].get(version)
+    times = [
+        parse_timestamp(f.get("upload_time_iso_8601") or f.get("upload_time"))
+        for f in files or []
+        if isinstance(f, dict)
+    ]
+    known = [t for t in times if t]
+    return min(known) if known else None
+
+
+def parse_project(doc: Any) -> dict[str, Any] | None:
+    """`/pypi/<name>/json` → the release field group (None if it is not a project document)."""
+    info = doc.get("info") if isinstance(doc, dict) else None
+    if not isinstance(info, dict) or not isinstance(info.get("name"), str):
+        return None
+    raw = info.get("classifiers")
+    classifiers = [c for c in raw if isinstance(c, str)] if isinstance(raw, list) else []
+    version = info.get("version") if isinstance(info.get("version"), str) else None
+    status = _classifier_values(classifiers, "Development Status :: ")
+    requires = info.get("requires_python")
+    return {
+        "project": info["name"],
+        "version": version,
+        "latest_release_at": _release_time(doc, version),
+        "license": parse_licence(info, classifiers),
+        "requires_python": requires.strip()
+        if isinstance(requires, str) and requires.strip()
+        else None,
+        "python_versions": _versions(
+            _classifier_values(classifiers, "Programming Language :: Python :: ")
+        ),
+        "django_versions": _versions(_classifier_values(classifiers, "Framework :: Django :: ")),
+        "development_status": status[0] if status else None,
+        "documentation_url": _documentation_url(info),
+    }
+
+
+class PyPIClient(SourceClient):
+    """`/pypi/<name>/json`, conditional on the ETag PyPI sends."""
+
+    label = "PyPI"
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, headers={"Accept": "application/json"}, **kw)
+
+    def project_url(self, name: str) -> str:
+        return f"{self.base_url}/pypi/{name}/json"
+
+    def fetch_project(self, name: str, cache: Mapping[str, CacheEntry]) -> Answer:
+        url = self.project_url(name)
+        answer = self.get(url, cache.get(url), lambda doc, _: parse_project(doc))
+        if answer.status == 200 and answer.data is None:
+            answer.status, answer.message = 502, "not a project document"
+        return answer
