@@ -103,8 +103,104 @@ def m0001_catalogue(db: Any) -> None:
     )
 
 
+def m0002_sources(db: Any) -> None:
+    """What GitHub, PyPI and other forges say about each package, and HTTP validators.
+
+    One row per package and source, keyed on the package id. Each field group carries its
+    own `*_fetched_at` (when pkgcli last got that group from the source, a 304 included);
+    `status` and `checked_at` describe the last attempt. A failed attempt never clears a
+    value: the columns keep the last good answer. Nothing here touches `packages`, which
+    stays exactly what Django Packages serves; the views merge them at read time.
+    """
+    db["github_repos"].create(
+        {
+            "package_id": int,
+            "requested_name": str,  # owner/name from the Django Packages repo_url
+            "full_name": str,  # the name GitHub answers to now (after renames)
+            "repo_id": int,
+            "stars": int,
+            "forks": int,
+            "subscribers_count": int,
+            "description": str,
+            "archived": int,
+            "pushed_at": str,
+            "license": str,  # SPDX id
+            "default_branch": str,
+            "homepage": str,
+            "repo_fetched_at": str,
+            "commits_over_52": str,  # JSON list of 52 ints, oldest first
+            "participation_fetched_at": str,
+            "participants": str,  # JSON list of logins, GitHub's order
+            "contributors_fetched_at": str,
+            "last_commit_at": str,
+            "commit_count": int,
+            "commits_fetched_at": str,
+            "status": str,  # ok | moved | not_found | unavailable_451 | blocked | rate_limited
+            "status_detail": str,
+            "etag_hit": int,  # 1: the last refresh was answered entirely by 304s
+            "checked_at": str,
+        },
+        pk="package_id",
+        foreign_keys=[("package_id", "packages", "id")],
+    )
+    db["pypi_projects"].create(
+        {
+            "package_id": int,
+            "requested_name": str,  # normalised name from the Django Packages pypi_url
+            "project": str,  # PyPI's own spelling of the name (info.name)
+            "version": str,
+            "latest_release_at": str,
+            "license": str,
+            "requires_python": str,
+            "python_versions": str,  # JSON list, ascending
+            "django_versions": str,  # JSON list, ascending
+            "development_status": str,
+            "documentation_url": str,
+            "fetched_at": str,
+            "status": str,  # ok | gone_from_pypi
+            "status_detail": str,
+            "etag_hit": int,
+            "checked_at": str,
+        },
+        pk="package_id",
+        foreign_keys=[("package_id", "packages", "id")],
+    )
+    db["forge_repos"].create(
+        {
+            "package_id": int,
+            "forge": str,  # gitlab | codeberg | gitea
+            "requested_name": str,
+            "full_name": str,
+            "stars": int,
+            "forks": int,
+            "description": str,
+            "archived": int,
+            "last_activity_at": str,
+            "license": str,
+            "fetched_at": str,
+            "status": str,
+            "status_detail": str,
+            "etag_hit": int,
+            "checked_at": str,
+        },
+        pk="package_id",
+        foreign_keys=[("package_id", "packages", "id")],
+    )
+    db["http_cache"].create(
+        {
+            "url": str,
+            "etag": str,
+            "last_modified": str,
+            "data": str,  # JSON: the parsed answer a 304 stands for (never a raw body)
+            "stored_at": str,
+        },
+        pk="url",
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("0001_catalogue", m0001_catalogue),
+    ("0002_sources", m0002_sources),
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)
 

@@ -67,6 +67,83 @@ CATEGORY_COLUMNS = (
     "fetched_at",
 )
 
+# What GitHub, PyPI and the other forges say, one row per package each (migration 0002).
+# A refresh writes only the columns it got; the rest keep their last good values.
+SOURCE_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "github": (
+        "github_repos",
+        (
+            "package_id",
+            "requested_name",
+            "full_name",
+            "repo_id",
+            "stars",
+            "forks",
+            "subscribers_count",
+            "description",
+            "archived",
+            "pushed_at",
+            "license",
+            "default_branch",
+            "homepage",
+            "repo_fetched_at",
+            "commits_over_52",
+            "participation_fetched_at",
+            "participants",
+            "contributors_fetched_at",
+            "last_commit_at",
+            "commit_count",
+            "commits_fetched_at",
+            "status",
+            "status_detail",
+            "etag_hit",
+            "checked_at",
+        ),
+    ),
+    "pypi": (
+        "pypi_projects",
+        (
+            "package_id",
+            "requested_name",
+            "project",
+            "version",
+            "latest_release_at",
+            "license",
+            "requires_python",
+            "python_versions",
+            "django_versions",
+            "development_status",
+            "documentation_url",
+            "fetched_at",
+            "status",
+            "status_detail",
+            "etag_hit",
+            "checked_at",
+        ),
+    ),
+    "forge": (
+        "forge_repos",
+        (
+            "package_id",
+            "forge",
+            "requested_name",
+            "full_name",
+            "stars",
+            "forks",
+            "description",
+            "archived",
+            "last_activity_at",
+            "license",
+            "fetched_at",
+            "status",
+            "status_detail",
+            "etag_hit",
+            "checked_at",
+        ),
+    ),
+}
+CACHE_COLUMNS = ("url", "etag", "last_modified", "data", "stored_at")
+
 
 def _upsert_sql(table: str, columns: Sequence[str]) -> str:
     names = ", ".join(columns)
@@ -145,6 +222,52 @@ class Store:
     def known_ids(self, table: str) -> set[int]:
         return {r["id"] for r in self.query(f"SELECT id FROM {table}")}
 
+    def source_layers(self, package_id: int) -> dict[str, Row | None]:
+        """What each source (github, pypi, forge) last said about one package, or None."""
+        layers: dict[str, Row | None] = {}
+        for source, (table, _) in SOURCE_TABLES.items():
+            try:
+                rows = self.conn.execute(
+                    f"SELECT * FROM {table} WHERE package_id = ?", (package_id,)
+                ).fetchall()
+            except sqlite3.OperationalError:  # a database from before migration 0002
+                rows = []
+            except sqlite3.Error as exc:
+                raise _database_error(self.path, exc) from exc
+            layers[source] = rows[0] if rows else None
+        return layers
+
+    def source_targets(self, ids: Sequence[int] | None = None) -> list[Row]:
+        """Packages to refresh from the sources (all not gone upstream, or these ids),
+        with the names each source last answered to."""
+        sql = (
+            "SELECT p.id, p.slug, p.repo_url, p.pypi_url, "
+            "g.requested_name AS github_requested, g.full_name AS github_full_name, "
+            "y.requested_name AS pypi_requested, y.project AS pypi_project "
+            "FROM packages p LEFT JOIN github_repos g ON g.package_id = p.id "
+            "LEFT JOIN pypi_projects y ON y.package_id = p.id"
+        )
+        if ids is None:
+            return self.query(sql + " WHERE p.gone_at IS NULL ORDER BY p.id")
+        rows: list[Row] = []
+        wanted = list(ids)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows += self.query(sql + f" WHERE p.id IN ({marks})", chunk)
+        order = {pid: i for i, pid in enumerate(wanted)}
+        return sorted(rows, key=lambda r: order[r["id"]])
+
+    def http_cache_under(self, prefixes: Iterable[str]) -> dict[str, Row]:
+        """Stored validators for every URL starting with one of `prefixes` (range scans)."""
+        found: dict[str, Row] = {}
+        for prefix in dict.fromkeys(prefixes):
+            for row in self.query(
+                "SELECT * FROM http_cache WHERE url >= ? AND url < ?", (prefix, prefix + "\uffff")
+            ):
+                found[row["url"]] = row
+        return found
+
     # -- writes -------------------------------------------------------------------------
 
     def save_categories(self, rows: Iterable[Row]) -> int:
@@ -201,6 +324,31 @@ class Store:
             (run_id,),
         )
         return [r["id"] for r in rows]
+
+    def save_source_rows(self, rows: Iterable[tuple[str, Row]], cache: Iterable[Row]) -> int:
+        """Upsert partial source rows (only the columns given) and HTTP validators, atomically."""
+        rows, cache = list(rows), list(cache)
+        with self.transaction() as conn:
+            for source, row in rows:
+                table, columns = SOURCE_TABLES[source]
+                unknown = set(row) - set(columns)
+                if unknown:
+                    raise ValueError(f"not columns of {table}: {sorted(unknown)}")
+                names = list(row)
+                updates = ", ".join(f"{c} = excluded.{c}" for c in names if c != "package_id")
+                conn.execute(
+                    f"INSERT INTO {table} ({', '.join(names)}) "
+                    f"VALUES ({', '.join('?' for _ in names)}) "
+                    f"ON CONFLICT(package_id) DO "
+                    + (f"UPDATE SET {updates}" if updates else "NOTHING"),
+                    [row[c] for c in names],
+                )
+            conn.executemany(
+                f"INSERT OR REPLACE INTO http_cache ({', '.join(CACHE_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in CACHE_COLUMNS)})",
+                [[entry[c] for c in CACHE_COLUMNS] for entry in cache],
+            )
+        return len(rows)
 
     def record_run(self, run: Row) -> None:
         with self.transaction() as conn:
