@@ -11,6 +11,7 @@ from typing import Any
 
 from pkgcli.context import AppContext
 from pkgcli.errors import NotFound, UsageError
+from pkgcli.merge import merge_sources
 from pkgcli.models import UPSTREAM_PACKAGE_KEYS, is_valid_slug, upstream_timestamp
 from pkgcli.store import Row, Store
 
@@ -60,6 +61,8 @@ def package_view(store: Store, row: Row, api_url: str) -> dict[str, Any]:
         "mirrored_at": row["fetched_at"],
         "gone_upstream_at": row["gone_at"],
     }
+    layers = {"djangopackages": {"fetched_at": row["fetched_at"]}, **store.source_layers(row["id"])}
+    merge_sources(record, layers)  # GitHub/PyPI/forges over the record: newest fetch wins
     return record
 
 
