@@ -52,6 +52,15 @@ class AppContext:
         client: DjangoPackagesClient = self._clients["dp"]
         return client
 
+    def client(self, key: str, make: Callable[[], Any]) -> Any:
+        """The client for one upstream, made on first use and closed with the context."""
+        if key not in self._clients:
+            self._clients[key] = make()
+        return self._clients[key]
+
+    def clients(self) -> dict[str, Any]:
+        return dict(self._clients)
+
     def note(self, message: str) -> None:
         """A message for the user (progress, notes): always stderr, never stdout."""
         from pkgcli.render import inert

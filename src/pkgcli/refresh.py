@@ -1,0 +1,690 @@
+"""Refreshing packages from GitHub, PyPI and other forges: where their answers meet the store.
+
+`refresh_sources` plans which package goes to which source (from `repo_url` and `pypi_url`,
+or the names the sources last answered to), runs each upstream in its own pool of at most
+four requests in flight, all upstreams at once, and commits results in small batches as they
+arrive, so a stop or Ctrl-C keeps everything fetched so far. GitHub goes first through
+GraphQL in batches of 50 when there is a token (repository metadata and the newest commit),
+REST otherwise, then REST for weekly participation and contributors; stats still computing
+(202) are revisited after a bounded pause, at most twice. Refusals (404, 451, blocked,
+moved off-site, gone from PyPI) are recorded per package; values are never cleared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import queue
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pkgcli.context import AppContext
+from pkgcli.errors import EXIT_UPSTREAM, UpstreamError, UsageError
+from pkgcli.models import utc_now
+from pkgcli.sources.base import Answer, CacheEntry, SourceClient, SourceStopped
+from pkgcli.sources.forges import ForgeClient, ForgeRepo, parse_forge_url
+from pkgcli.sources.github import GRAPHQL_BATCH, GitHubClient, GraphRepo, Pages, parse_repo_url
+from pkgcli.sources.pypi import PyPIClient, parse_pypi_name
+from pkgcli.store import Row, Store
+
+SOURCES = ("djangopackages", "github", "pypi", "forges")
+IN_FLIGHT = 4  # per upstream host
+STATS_WAIT = 3.0  # seconds before revisiting stats GitHub was still computing
+STATS_PASSES = 2
+CACHE_FORMAT = 1  # bump when a parse_* changes shape: older cached data is then ignored
+FLUSH_ROWS = 200
+FLUSH_SECONDS = 1.0
+PER_PACKAGE_SCAN = 50  # up to this many packages, read validators per package, else all
+Progress = Callable[[str, int, int | None], None]
+
+
+def parse_sources(text: str | None) -> tuple[str, ...]:
+    """`--source a,b` → the chosen sources in canonical order (default: all of them)."""
+    if text is None or not text.strip():
+        return SOURCES
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SOURCES]
+    if unknown or not names:
+        raise UsageError(
+            f"unknown source {', '.join(map(repr, unknown)) or repr(text)}; "
+            f"choose from {', '.join(SOURCES)} (comma-separated)"
+        )
+    return tuple(s for s in SOURCES if s in names)
+
+
+# -- planning --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """One package and the name each source should be asked for."""
+
+    id: int
+    slug: str
+    github: str | None = None  # the name GitHub last answered to, else the one in repo_url
+    github_requested: str | None = None
+    pypi: str | None = None
+    forge: ForgeRepo | None = None
+
+
+def plan_target(row: Mapping[str, Any]) -> Target:
+    """Where a package's data lives, from its URLs and the sources' previous answers."""
+    requested = parse_repo_url(row.get("repo_url"))
+    github = requested
+    if requested and row.get("github_full_name") and row.get("github_requested") == requested:
+        github = row["github_full_name"]  # renamed before: go straight to the new name
+    return Target(
+        id=row["id"],
+        slug=row["slug"],
+        github=github,
+        github_requested=requested,
+        pypi=parse_pypi_name(row.get("pypi_url")),
+        forge=None if requested else parse_forge_url(row.get("repo_url")),
+    )
+
+
+# -- results ---------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """One package's answers from one source: the columns to write and the validators."""
+
+    source: str  # github | pypi | forge
+    package_id: int
+    row: dict[str, Any]
+    entries: list[CacheEntry] = field(default_factory=list)
+    requests: int = 0
+    cacheable: int = 0  # answers that carried data (200 or 304)
+    not_modified: int = 0
+    pending: str | None = None  # a repository whose stats GitHub was still computing
+    error: str | None = None  # a transient failure: nothing recorded about the package
+    stopped: bool = False
+
+    def count(self, answer: Answer) -> None:
+        self.requests += answer.requests
+        if answer.ok:
+            self.cacheable += 1
+            self.not_modified += int(answer.not_modified)
+        if answer.entry is not None:
+            self.entries.append(answer.entry)
+
+    def set_group(self, columns: Mapping[str, Any], stamp_column: str) -> None:
+        self.row.update(columns)
+        self.row[stamp_column] = utc_now()
+
+    def finish(self) -> Result:
+        self.row["etag_hit"] = int(self.cacheable > 0 and self.not_modified == self.cacheable)
+        return self
+
+    @property
+    def has_data(self) -> bool:
+        return any(k.endswith("fetched_at") for k in self.row)
+
+
+REFUSALS = {404: "not_found", 410: "not_found", 451: "unavailable_451", 403: "blocked"}
+
+
+def _refusal(result: Result, answer: Answer, label: str) -> Result:
+    """Record why a source would not serve this package (or that it moved off-site)."""
+    if answer.status in (301, 302, 307, 308):
+        result.row["status"] = "moved"
+        where = _host(answer.moved_to)
+        result.row["status_detail"] = f"redirected to {where}; not followed"
+    elif answer.status in REFUSALS:
+        result.row["status"] = REFUSALS[answer.status]
+        result.row["status_detail"] = answer.message or None
+    else:
+        result.error = f"{label} answered {answer.status} for {result.row.get('requested_name')}"
+    return result
+
+
+def _host(url: str | None) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).netloc if url else "") or "an unknown place"
+
+
+def _github_repo_columns(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {**data, "archived": int(bool(data["archived"]))}
+
+
+def github_job(
+    client: GitHubClient, target: Target, cache: Mapping[str, CacheEntry], graph: GraphRepo | None
+) -> Result:
+    """All of one package's GitHub requests (after its GraphQL batch, if any)."""
+    assert target.github is not None
+    result = Result(
+        "github",
+        target.id,
+        {
+            "package_id": target.id,
+            "requested_name": target.github_requested,
+            "checked_at": utc_now(),
+        },
+    )
+    name = target.github
+    try:
+        if graph is not None:
+            result.set_group(_github_repo_columns(graph.repo), "repo_fetched_at")
+            if graph.commits is not None:
+                result.set_group(graph.commits, "commits_fetched_at")
+        else:
+            answer = client.fetch_repo(name, cache)
+            result.count(answer)
+            if not answer.ok:
+                return _refusal(result, answer, "GitHub").finish()
+            result.set_group(_github_repo_columns(answer.data), "repo_fetched_at")
+        name = result.row["full_name"]
+        _github_details(client, result, name, cache, with_commits=graph is None)
+    except SourceStopped as stop:
+        result.stopped = True
+        if "repo_fetched_at" not in result.row:
+            result.row["status"] = "rate_limited"
+            result.row["status_detail"] = stop.reason
+    except UpstreamError as exc:
+        result.error = exc.message
+    if "repo_fetched_at" in result.row:
+        moved = name.lower() != (target.github_requested or "").lower()
+        result.row["status"] = "moved" if moved else "ok"
+        result.row["status_detail"] = f"now {name}" if moved else None
+    return result.finish()
+
+
+def _github_details(
+    client: GitHubClient,
+    result: Result,
+    name: str,
+    cache: Mapping[str, CacheEntry],
+    *,
+    with_commits: bool,
+) -> None:
+    stats = client.fetch_participation(name, cache)
+    result.count(stats)
+    if stats.ok:
+        result.set_group({"commits_over_52": json.dumps(stats.data)}, "participation_fetched_at")
+    elif stats.status == 202:
+        result.pending = name  # computing: revisit later; 204 (empty) and others: no data
+    pages: Pages = client.fetch_contributors(name, cache)
+    for answer in pages.answers:
+        result.count(answer)
+    if pages.logins is not None:
+        result.set_group({"participants": json.dumps(pages.logins)}, "contributors_fetched_at")
+    if with_commits:
+        commits = client.fetch_commits(name, cache)
+        result.count(commits)
+        if commits.ok and commits.data is not None:
+            result.set_group(commits.data, "commits_fetched_at")
+
+
+def stats_job(client: GitHubClient, package_id: int, name: str, cache: Mapping[str, Any]) -> Result:
+    """A second look at weekly participation GitHub was still computing."""
+    result = Result("github", package_id, {"package_id": package_id})
+    try:
+        stats = client.fetch_participation(name, cache)
+        result.count(stats)
+        if stats.ok:
+            result.set_group(
+                {"commits_over_52": json.dumps(stats.data)}, "participation_fetched_at"
+            )
+        elif stats.status == 202:
+            result.pending = name
+    except SourceStopped:
+        result.stopped = True
+    except UpstreamError as exc:
+        result.error = exc.message
+    return result
+
+
+def pypi_job(client: PyPIClient, target: Target, cache: Mapping[str, CacheEntry]) -> Result:
+    assert target.pypi is not None
+    row = {"package_id": target.id, "requested_name": target.pypi, "checked_at": utc_now()}
+    result = Result("pypi", target.id, row)
+    try:
+        answer = client.fetch_project(target.pypi, cache)
+        result.count(answer)
+        if answer.status in (404, 410):
+            row.update(status="gone_from_pypi", status_detail=answer.message or None)
+        elif not answer.ok:
+            return _refusal(result, answer, "PyPI").finish()
+        else:
+            data = dict(answer.data)
+            for key in ("python_versions", "django_versions"):
+                data[key] = json.dumps(data[key])
+            result.set_group(data, "fetched_at")
+            row.update(status="ok", status_detail=None)
+    except SourceStopped:
+        result.stopped = True
+    except UpstreamError as exc:
+        result.error = exc.message
+    return result.finish()
+
+
+def forge_job(client: ForgeClient, target: Target, cache: Mapping[str, CacheEntry]) -> Result:
+    assert target.forge is not None
+    row = {
+        "package_id": target.id,
+        "forge": target.forge.kind,
+        "requested_name": target.forge.path,
+        "checked_at": utc_now(),
+    }
+    result = Result("forge", target.id, row)
+    try:
+        answer = client.fetch_repo(target.forge, cache)
+        result.count(answer)
+        if not answer.ok:
+            return _refusal(result, answer, client.label).finish()
+        data = {**answer.data, "archived": int(bool(answer.data["archived"]))}
+        result.set_group(data, "fetched_at")
+        moved = data["full_name"].lower() != target.forge.path.lower()
+        row.update(status="moved" if moved else "ok", status_detail=None)
+    except SourceStopped:
+        result.stopped = True
+    except UpstreamError as exc:
+        result.error = exc.message
+    return result.finish()
+
+
+# -- the report ------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """What one source did in a run."""
+
+    label: str
+    packages: int = 0
+    refreshed: int = 0  # a value group came back (200 or 304)
+    unchanged: int = 0  # every answer a 304
+    statuses: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    stopped_for: int = 0  # packages not refreshed because the source stopped
+    still_computing: int = 0
+    requests: int = 0
+    not_modified: int = 0
+    skipped: str | None = None
+    stop: SourceStopped | None = None
+
+    def add(self, result: Result) -> None:
+        self.requests += result.requests
+        self.not_modified += result.not_modified
+        if result.error:
+            self.errors.append(result.error)
+        if result.stopped and not result.has_data:
+            self.stopped_for += 1
+            return
+        if result.has_data:
+            self.refreshed += 1
+            self.unchanged += result.row.get("etag_hit", 0)
+        status = result.row.get("status")
+        if status and status not in ("ok", "rate_limited"):
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+
+
+@dataclass
+class SourcesReport:
+    tallies: dict[str, Tally] = field(default_factory=dict)
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        troubled = any(t.stop or t.errors for t in self.tallies.values())
+        return EXIT_UPSTREAM if troubled else 0
+
+    @property
+    def requests(self) -> int:
+        return sum(t.requests for t in self.tallies.values())
+
+
+# -- the run ---------------------------------------------------------------------------
+
+
+class _Writer:
+    """Commits results in small batches: each package's source row is whole or absent."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.rows: list[tuple[str, Row]] = []
+        self.cache: list[Row] = []
+        self.last = time.monotonic()
+
+    def add(self, result: Result) -> None:
+        # A transient failure or a stop before any answer says nothing about the package.
+        if result.has_data or "status" in result.row:
+            self.rows.append((result.source, result.row))
+        stamp = utc_now()
+        self.cache += [
+            {
+                "url": e.url,
+                "etag": e.etag,
+                "last_modified": e.last_modified,
+                "data": json.dumps({"v": CACHE_FORMAT, "value": e.data}),
+                "stored_at": stamp,
+            }
+            for e in result.entries
+        ]
+        if len(self.rows) >= FLUSH_ROWS or time.monotonic() - self.last >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows or self.cache:
+            self.store.save_source_rows(self.rows, self.cache)
+        self.rows, self.cache = [], []
+        self.last = time.monotonic()
+
+
+def load_cache(store: Store, prefixes: Iterable[str]) -> dict[str, CacheEntry]:
+    entries = {}
+    for url, row in store.http_cache_under(prefixes).items():
+        try:
+            stored = json.loads(row["data"] or "null")
+        except ValueError:
+            continue
+        if isinstance(stored, dict) and stored.get("v") == CACHE_FORMAT:
+            entries[url] = CacheEntry(url, row["etag"], row["last_modified"], stored["value"])
+    return entries
+
+
+class Refresh:
+    """One run over the chosen sources for a list of packages."""
+
+    def __init__(self, ctx: AppContext, sources: Sequence[str], progress: Progress) -> None:
+        self.ctx = ctx
+        self.sources = sources
+        self.progress = progress
+        self.report = SourcesReport()
+        self.writer = _Writer(ctx.store)
+        self.pools: dict[str, ThreadPoolExecutor] = {}
+        self.outstanding = 0
+        self.done: queue.Queue[tuple[str, Any, Future[Any]]] = queue.Queue()
+        self.github_cache: dict[str, CacheEntry] = {}
+
+    # -- clients -------------------------------------------------------------------------
+
+    def _http(self, name: str, auth: Any = None) -> Any:
+        from pkgcli.http import HttpClient
+
+        return HttpClient(
+            name=name,
+            timeout=self.ctx.settings.timeout,
+            transport=self.ctx.transport,
+            sleep=self.ctx.sleep,
+            max_connections=IN_FLIGHT,
+            auth=auth,
+        )
+
+    def github(self) -> GitHubClient:
+        from pkgcli.config import github_token
+        from pkgcli.http import BearerToken
+
+        def make() -> GitHubClient:
+            base = self.ctx.settings.github_api_url
+            token = github_token()
+            auth = BearerToken(token, base) if token else None
+            return GitHubClient(
+                self._http("GitHub", auth), base, sleep=self.ctx.sleep, authenticated=bool(token)
+            )
+
+        client: GitHubClient = self.ctx.client("github", make)
+        return client
+
+    def pypi(self) -> PyPIClient:
+        def make() -> PyPIClient:
+            base = self.ctx.settings.pypi_url
+            return PyPIClient(self._http("PyPI"), base, sleep=self.ctx.sleep)
+
+        client: PyPIClient = self.ctx.client("pypi", make)
+        return client
+
+    def forge(self, repo: ForgeRepo) -> ForgeClient:
+        def make() -> ForgeClient:
+            http = self._http(repo.kind)
+            return ForgeClient(http, repo.api_url, sleep=self.ctx.sleep, kind=repo.kind)
+
+        client: ForgeClient = self.ctx.client(f"forge:{repo.api_url}", make)
+        return client
+
+    # -- running -------------------------------------------------------------------------
+
+    def _submit(
+        self, pool: str, kind: str, payload: Any, fn: Callable[..., Any], *args: Any
+    ) -> None:
+        """Run `fn(*args)` in the pool of one upstream; its future lands on `self.done`."""
+        if pool not in self.pools:
+            self.pools[pool] = ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix=f"pkgcli-{pool}")
+        future = self.pools[pool].submit(fn, *args)
+        self.outstanding += 1
+        future.add_done_callback(lambda f: self.done.put((kind, payload, f)))
+
+    def _next(self) -> tuple[str, Any, Future[Any]] | None:
+        """The next finished job, or None after a quiet second (time to commit)."""
+        try:
+            item = self.done.get(timeout=FLUSH_SECONDS)
+        except queue.Empty:
+            return None
+        self.outstanding -= 1
+        return item
+
+    def _tally(self, source: str, label: str, total: int) -> Tally:
+        tally = self.report.tallies.setdefault(source, Tally(label))
+        tally.packages += total
+        self.progress(source, 0, total)
+        return tally
+
+    def run(self, targets: Sequence[Target], *, catalogue: bool) -> SourcesReport:
+        started = time.monotonic()
+        try:
+            self._start(targets, catalogue=catalogue)
+            self._revisit_stats(self._drain())
+        except KeyboardInterrupt:
+            self.report.interrupted = True
+            raise
+        finally:
+            for pool in self.pools.values():
+                pool.shutdown(wait=False, cancel_futures=True)
+            self.writer.flush()
+            self.report.seconds = time.monotonic() - started
+            self._note_stops()
+        return self.report
+
+    def _note_stops(self) -> None:
+        for source, tally in self.report.tallies.items():
+            clients = [
+                c
+                for key, c in self.ctx.clients().items()
+                if isinstance(c, SourceClient) and key.split(":")[0] == source.rstrip("s")
+            ]
+            stops = [c.stopped for c in clients if c.stopped is not None]
+            if stops and tally.stop is None:
+                tally.stop = stops[0]
+
+    def _start(self, targets: Sequence[Target], *, catalogue: bool) -> None:
+        store = self.ctx.store
+        if "pypi" in self.sources:
+            wanted = [t for t in targets if t.pypi]
+            if wanted:
+                client = self.pypi()
+                self._tally("pypi", "PyPI", len(wanted))
+                names = [t.pypi for t in wanted if t.pypi]
+                cache = load_cache(store, self._prefixes(client, names, client.project_url))
+                for target in wanted:
+                    self._submit("pypi", "pypi", None, pypi_job, client, target, cache)
+        if "forges" in self.sources:
+            wanted = [t for t in targets if t.forge]
+            if wanted:
+                self._tally("forges", "GitLab/Codeberg", len(wanted))
+                for target in wanted:
+                    assert target.forge is not None
+                    forge = self.forge(target.forge)
+                    cache = load_cache(store, [target.forge.project_url])
+                    self._submit(
+                        f"forge-{forge.kind}", "forges", None, forge_job, forge, target, cache
+                    )
+        if "github" in self.sources:
+            self._start_github([t for t in targets if t.github], catalogue=catalogue)
+
+    def _start_github(self, wanted: list[Target], *, catalogue: bool) -> None:
+        from pkgcli.config import github_token
+
+        if not wanted:
+            return
+        tally = self._tally("github", "GitHub", len(wanted))
+        if catalogue and not github_token():
+            tally.skipped = (
+                f"GitHub skipped for {len(wanted):,} packages: without a token GitHub allows "
+                "60 requests an hour, and a catalogue refresh needs about 4 per package. "
+                "Set GITHUB_TOKEN or GH_TOKEN to include it."
+            )
+            return
+        client = self.github()
+        names = [t.github for t in wanted if t.github]
+        prefixes = self._prefixes(client, names, client.repo_url)
+        self.github_cache = load_cache(
+            self.ctx.store, [*prefixes, f"{client.base_url}/repositories/"]
+        )
+        if client.authenticated:
+            for start in range(0, len(wanted), GRAPHQL_BATCH):
+                batch = wanted[start : start + GRAPHQL_BATCH]
+                batch_names = [t.github for t in batch]
+                self._submit("github", "graphql", batch, client.fetch_graphql, batch_names)
+        else:
+            for target in wanted:
+                self._submit(
+                    "github", "github", None, github_job, client, target, self.github_cache, None
+                )
+
+    @staticmethod
+    def _prefixes(
+        client: SourceClient, names: Sequence[str], url: Callable[[str], str]
+    ) -> list[str]:
+        """Where to look for stored validators: per package for a few, else the whole API."""
+        if len(names) > PER_PACKAGE_SCAN:
+            return [client.base_url + "/"]
+        return [url(name) for name in names]
+
+    def _drain(self) -> list[tuple[int, str]]:
+        """Handle results as they arrive until nothing is pending; the stats to revisit."""
+        revisit: list[tuple[int, str]] = []
+        while self.outstanding:
+            item = self._next()
+            if item is None:
+                self.writer.flush()  # nothing arrived for a while: commit what we have
+                continue
+            kind, payload, future = item
+            if kind == "graphql":
+                self._after_graphql(future, payload)
+                continue
+            result: Result = future.result()
+            if kind == "stats":
+                self.report.tallies["github"].requests += result.requests
+            else:
+                self.report.tallies[kind].add(result)
+                self.progress(kind, 1, None)
+            self.writer.add(result)
+            if result.pending:
+                revisit.append((result.package_id, result.pending))
+        return revisit
+
+    def _after_graphql(self, future: Future[Any], batch: list[Target]) -> None:
+        client = self.github()
+        graphs: list[GraphRepo | None] = [None] * len(batch)
+        # On failure each package falls back to REST (or records the stop).
+        with contextlib.suppress(UpstreamError, SourceStopped):
+            graphs, _ = future.result()
+        for target, graph in zip(batch, graphs, strict=True):
+            self._submit(
+                "github", "github", None, github_job, client, target, self.github_cache, graph
+            )
+
+    def _revisit_stats(self, revisit: list[tuple[int, str]]) -> None:
+        """Stats GitHub was computing: look again after a pause, at most STATS_PASSES times."""
+        client = self.ctx.clients().get("github")
+        for _ in range(STATS_PASSES):
+            if not revisit or not isinstance(client, GitHubClient) or client.stopped:
+                break
+            self.ctx.sleep(STATS_WAIT)
+            for package_id, name in revisit:
+                self._submit("github", "stats", None, stats_job, client, package_id, name, {})
+            revisit = self._drain()
+        if revisit:
+            self.report.tallies["github"].still_computing = len(revisit)
+
+
+def refresh_sources(
+    ctx: AppContext,
+    package_ids: Sequence[int] | None,
+    sources: Sequence[str],
+    *,
+    progress: Progress,
+) -> SourcesReport:
+    """Refresh these packages (None: every package not gone upstream) from the sources."""
+    rows = ctx.store.source_targets(package_ids)
+    targets = [plan_target(r) for r in rows]
+    return Refresh(ctx, sources, progress).run(targets, catalogue=package_ids is None)
+
+
+def summary_lines(report: SourcesReport, now: datetime | None = None) -> list[str]:
+    """What a run did, source by source, for stderr."""
+    lines = []
+    for tally in report.tallies.values():
+        if tally.skipped:
+            lines.append(tally.skipped)
+            continue
+        lines.append(_tally_line(tally))
+        if tally.stop is not None:
+            lines.append(_stop_line(tally, now or datetime.now(UTC)))
+        if tally.still_computing:
+            lines.append(
+                f"GitHub was still computing commit activity for {tally.still_computing:,} "
+                "package(s): their previous values are kept; a later fetch will get them."
+            )
+        if tally.errors:
+            more = f" (and {len(tally.errors) - 1:,} more)" if len(tally.errors) > 1 else ""
+            lines.append(f"{tally.label}: {tally.errors[0]}{more}")
+    return lines
+
+
+STATUS_WORDS = {
+    "moved": "moved",
+    "not_found": "not found",
+    "unavailable_451": "unavailable for legal reasons (451)",
+    "blocked": "blocked",
+    "gone_from_pypi": "gone from PyPI",
+}
+
+
+def _tally_line(tally: Tally) -> str:
+    parts = [f"{tally.refreshed:,} of {tally.packages:,} refreshed"]
+    if tally.unchanged:
+        parts.append(f"{tally.unchanged:,} unchanged (304)")
+    parts += [f"{n:,} {STATUS_WORDS.get(s, s)}" for s, n in sorted(tally.statuses.items())]
+    requests = f"{tally.requests:,} requests"
+    if tally.not_modified:
+        requests += f", {tally.not_modified:,} answered 304"
+    return f"{tally.label}: {', '.join(parts)} ({requests})"
+
+
+def _stop_line(tally: Tally, now: datetime) -> str:
+    from pkgcli.render import relative_time
+
+    stop = tally.stop
+    assert stop is not None
+    kept = (
+        f"{tally.stopped_for:,} package(s) keep their previous {tally.label} values"
+        if tally.stopped_for
+        else "everything fetched so far is kept"
+    )
+    if stop.resume_at is not None:
+        when = stop.resume_at.astimezone(UTC)
+        resume = (
+            f"it can resume at {when.strftime('%Y-%m-%d %H:%M:%S')} UTC "
+            f"({relative_time(when.isoformat(), now)}): run the same command again then"
+        )
+    else:
+        resume = "run the same command again later"
+    return f"{tally.label} stopped: {stop.reason}; {kept}; {resume}."
