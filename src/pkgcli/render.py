@@ -139,10 +139,17 @@ def render_package(view: dict[str, Any], now: datetime | None = None) -> Rendera
     return Group(*parts)
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def fetch_summary(report: Any, *, interrupted: bool = False) -> str:
     """The one-line summary a fetch ends with (stderr)."""
-    parts = [f"{report.packages:,} packages", f"{report.grids:,} grids"]
-    parts.append(f"{report.categories:,} categories")
+    parts = [
+        _count(report.packages, "package"),
+        _count(report.grids, "grid"),
+        _count(report.categories, "category", "categories"),
+    ]
     extra = []
     if report.new:
         extra.append(f"{report.new:,} new")
