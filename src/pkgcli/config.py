@@ -13,6 +13,8 @@ from dataclasses import dataclass
 DEFAULT_API_URL = "https://djangopackages.org/api/v4"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 DEFAULT_PYPI_URL = "https://pypi.org"
+DEFAULT_GITLAB_API_URL = "https://gitlab.com/api/v4"
+DEFAULT_CODEBERG_API_URL = "https://codeberg.org/api/v1"
 DB_FILENAME = "pkgcli.db"
 
 
@@ -47,6 +49,8 @@ class Settings:
     github_api_url: str = DEFAULT_GITHUB_API_URL
     pypi_url: str = DEFAULT_PYPI_URL
     timeout: float = 20.0
+    gitlab_api_url: str = DEFAULT_GITLAB_API_URL
+    codeberg_api_url: str = DEFAULT_CODEBERG_API_URL
 
 
 def _env_url(name: str, default: str) -> str:
@@ -73,4 +77,6 @@ def load_settings(db_option: str | None = None) -> Settings:
         github_api_url=_env_url("PKGCLI_GITHUB_API_URL", DEFAULT_GITHUB_API_URL),
         pypi_url=_env_url("PKGCLI_PYPI_URL", DEFAULT_PYPI_URL),
         timeout=timeout,
+        gitlab_api_url=_env_url("PKGCLI_GITLAB_API_URL", DEFAULT_GITLAB_API_URL),
+        codeberg_api_url=_env_url("PKGCLI_CODEBERG_API_URL", DEFAULT_CODEBERG_API_URL),
     )

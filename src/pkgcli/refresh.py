@@ -26,7 +26,7 @@ from pkgcli.context import AppContext
 from pkgcli.errors import EXIT_UPSTREAM, UpstreamError, UsageError
 from pkgcli.models import utc_now
 from pkgcli.sources.base import Answer, CacheEntry, SourceClient, SourceStopped
-from pkgcli.sources.forges import ForgeClient, ForgeRepo, parse_forge_url
+from pkgcli.sources.forges import FORGE_LABELS, ForgeClient, ForgeRepo, parse_forge_url
 from pkgcli.sources.github import GRAPHQL_BATCH, GitHubClient, GraphRepo, Pages, parse_repo_url
 from pkgcli.sources.pypi import PyPIClient, parse_pypi_name
 from pkgcli.store import Row, Store
@@ -441,12 +441,15 @@ class Refresh:
         client: PyPIClient = self.ctx.client("pypi", make)
         return client
 
-    def forge(self, repo: ForgeRepo) -> ForgeClient:
+    def forge(self, kind: str) -> ForgeClient:
         def make() -> ForgeClient:
-            http = self._http(repo.kind)
-            return ForgeClient(http, repo.api_url, sleep=self.ctx.sleep, kind=repo.kind)
+            settings = self.ctx.settings
+            base = settings.gitlab_api_url if kind == "gitlab" else settings.codeberg_api_url
+            return ForgeClient(
+                self._http(FORGE_LABELS[kind]), base, sleep=self.ctx.sleep, kind=kind
+            )
 
-        client: ForgeClient = self.ctx.client(f"forge:{repo.api_url}", make)
+        client: ForgeClient = self.ctx.client(f"forges:{kind}", make)
         return client
 
     # -- running -------------------------------------------------------------------------
@@ -489,16 +492,19 @@ class Refresh:
                 pool.shutdown(wait=False, cancel_futures=True)
             self.writer.flush()
             self.report.seconds = time.monotonic() - started
-            self._note_stops()
+            self._collect_clients()
         return self.report
 
-    def _note_stops(self) -> None:
+    def _collect_clients(self) -> None:
+        """Each source's stop (if any) and its real request count, retries included."""
         for source, tally in self.report.tallies.items():
             clients = [
                 c
                 for key, c in self.ctx.clients().items()
-                if isinstance(c, SourceClient) and key.split(":")[0] == source.rstrip("s")
+                if isinstance(c, SourceClient) and key.split(":")[0] == source
             ]
+            if clients:
+                tally.requests = sum(c.http.requests for c in clients)
             stops = [c.stopped for c in clients if c.stopped is not None]
             if stops and tally.stop is None:
                 tally.stop = stops[0]
@@ -520,8 +526,8 @@ class Refresh:
                 self._tally("forges", "GitLab/Codeberg", len(wanted))
                 for target in wanted:
                     assert target.forge is not None
-                    forge = self.forge(target.forge)
-                    cache = load_cache(store, [target.forge.project_url])
+                    forge = self.forge(target.forge.kind)
+                    cache = load_cache(store, [target.forge.project_url(forge.base_url)])
                     self._submit(
                         f"forge-{forge.kind}", "forges", None, forge_job, forge, target, cache
                     )
@@ -643,7 +649,7 @@ def summary_lines(report: SourcesReport, now: datetime | None = None) -> list[st
                 f"GitHub was still computing commit activity for {tally.still_computing:,} "
                 "package(s): their previous values are kept; a later fetch will get them."
             )
-        if tally.errors:
+        if tally.errors and tally.stop is None:
             more = f" (and {len(tally.errors) - 1:,} more)" if len(tally.errors) > 1 else ""
             lines.append(f"{tally.label}: {tally.errors[0]}{more}")
     return lines

@@ -1,7 +1,7 @@
 """GitLab and Codeberg (Gitea/Forgejo): the repositories Django Packages links off GitHub.
 
-`parse_forge_url` recognises a `repo_url` on gitlab.com (nested groups included),
-codeberg.org or gitea.com and names the API to ask; `parse_gitlab_project` and
+`parse_forge_url` recognises a `repo_url` on gitlab.com (nested groups included) or
+codeberg.org (Forgejo, Gitea's API); `parse_gitlab_project` and
 `parse_gitea_repo` decode one project answer into the same repository field group GitHub
 fills (stars, forks, description, archived, licence, current full name). One request per
 package; conditional on the ETag these forges send.
@@ -17,26 +17,20 @@ from urllib.parse import quote, urlsplit
 from pkgcli.models import parse_timestamp
 from pkgcli.sources.base import Answer, CacheEntry, SourceClient
 
-# host → (forge kind, API base)
-FORGES: dict[str, tuple[str, str]] = {
-    "gitlab.com": ("gitlab", "https://gitlab.com/api/v4"),
-    "codeberg.org": ("codeberg", "https://codeberg.org/api/v1"),
-    "gitea.com": ("gitea", "https://gitea.com/api/v1"),
-}
-FORGE_LABELS = {"gitlab": "GitLab", "codeberg": "Codeberg", "gitea": "Gitea"}
+# repository host → forge kind (its API base is a setting: PKGCLI_GITLAB_API_URL, …)
+FORGES: dict[str, str] = {"gitlab.com": "gitlab", "codeberg.org": "codeberg"}
+FORGE_LABELS = {"gitlab": "GitLab", "codeberg": "Codeberg"}
 
 
 @dataclass(frozen=True)
 class ForgeRepo:
-    kind: str  # gitlab | codeberg | gitea
-    api_url: str
+    kind: str  # gitlab | codeberg
     path: str  # owner/name, or group/subgroup/name on GitLab
 
-    @property
-    def project_url(self) -> str:
+    def project_url(self, api_url: str) -> str:
         if self.kind == "gitlab":
-            return f"{self.api_url}/projects/{quote(self.path, safe='')}?license=true"
-        return f"{self.api_url}/repos/{self.path}"
+            return f"{api_url}/projects/{quote(self.path, safe='')}?license=true"
+        return f"{api_url}/repos/{self.path}"
 
 
 def parse_forge_url(url: str | None) -> ForgeRepo | None:
@@ -48,7 +42,7 @@ def parse_forge_url(url: str | None) -> ForgeRepo | None:
     host = (parts.hostname or "").lower().removeprefix("www.")
     if host not in FORGES:
         return None
-    kind, api_url = FORGES[host]
+    kind = FORGES[host]
     segments = [s for s in parts.path.split("/") if s]
     if "-" in segments:  # GitLab's /-/tree/…, /-/issues: the project path ends before it
         segments = segments[: segments.index("-")]
@@ -57,7 +51,7 @@ def parse_forge_url(url: str | None) -> ForgeRepo | None:
     if len(segments) < 2:
         return None
     segments[-1] = segments[-1].removesuffix(".git")
-    return ForgeRepo(kind, api_url, "/".join(segments))
+    return ForgeRepo(kind, "/".join(segments))
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -103,7 +97,7 @@ def parse_gitea_repo(doc: Any) -> dict[str, Any] | None:
 
 
 class ForgeClient(SourceClient):
-    """One forge's API (one client per host, so each host has its own in-flight limit)."""
+    """One forge's API (one client per forge, so each host has its own in-flight limit)."""
 
     def __init__(self, *args: Any, kind: str, **kw: Any) -> None:
         super().__init__(*args, headers={"Accept": "application/json"}, **kw)
@@ -112,7 +106,7 @@ class ForgeClient(SourceClient):
 
     def fetch_repo(self, repo: ForgeRepo, cache: Mapping[str, CacheEntry]) -> Answer:
         parse = parse_gitlab_project if repo.kind == "gitlab" else parse_gitea_repo
-        url = repo.project_url
+        url = repo.project_url(self.base_url)
         answer = self.get(url, cache.get(url), lambda doc, _: parse(doc))
         if answer.status == 200 and answer.data is None:
             answer.status, answer.message = 502, "not a repository record"
