@@ -18,6 +18,7 @@ import pytest
 from pkgcli.errors import EXIT_INTERRUPTED, EXIT_UPSTREAM
 from pkgcli.fake.catalogue import generate_catalogue
 from pkgcli.fake.server import FakeUpstream
+from pkgcli.merge import NEW_FIELDS
 
 from .conftest import CliHarness
 
@@ -37,7 +38,7 @@ def count(db: Path, table: str, where: str = "1") -> int:
 def test_fetch_all_mirrors_everything_in_few_requests(
     synthetic: Any, cli: CliHarness, isolated_env: Path
 ) -> None:
-    result = cli("fetch", "--all")
+    result = cli("fetch", "--all", "--source", "djangopackages")
     assert result.exit_code == 0, result.stderr
     catalogue = synthetic.catalogue
     assert count(isolated_env, "packages") == len(catalogue.packages)
@@ -53,10 +54,11 @@ def test_fetch_all_mirrors_everything_in_few_requests(
 def test_every_synthetic_record_round_trips_through_show_json(
     synthetic: Any, cli: CliHarness
 ) -> None:
-    assert cli("fetch", "--all").exit_code == 0
+    assert cli("fetch", "--all", "--source", "djangopackages").exit_code == 0
     for record in list(synthetic.catalogue.packages.values())[:60]:
         shown = json.loads(cli("show", record["slug"], "--json", "--offline").stdout)
         shown.pop("pkgcli")
+        assert {key: shown.pop(key) for key in NEW_FIELDS} == dict.fromkeys(NEW_FIELDS)
         expected = dict(record)
         # Links come back on the configured API base, by the same trailing ids.
         assert [g.rsplit("/grids/", 1)[1] for g in shown.pop("grids")] == [
@@ -83,11 +85,11 @@ def _instant(value: str | None) -> Any:
 def test_packages_gone_upstream_are_flagged_after_a_complete_pass(
     synthetic: Any, cli: CliHarness, isolated_env: Path
 ) -> None:
-    assert cli("fetch", "--all").exit_code == 0
+    assert cli("fetch", "--all", "--source", "djangopackages").exit_code == 0
     victim = max(synthetic.catalogue.packages)
     slug = synthetic.catalogue.packages[victim]["slug"]
     synthetic.catalogue.remove_package(victim)
-    result = cli("fetch", "--all")
+    result = cli("fetch", "--all", "--source", "djangopackages")
     assert result.exit_code == 0
     assert "1 gone upstream" in result.stderr
     assert count(isolated_env, "packages", "gone_at IS NOT NULL") == 1
@@ -100,10 +102,10 @@ def test_packages_gone_upstream_are_flagged_after_a_complete_pass(
 def test_a_failed_pass_keeps_its_pages_and_marks_nothing_gone(
     synthetic: Any, cli: CliHarness, isolated_env: Path
 ) -> None:
-    assert cli("fetch", "--all").exit_code == 0
+    assert cli("fetch", "--all", "--source", "djangopackages").exit_code == 0
     synthetic.catalogue.remove_package(max(synthetic.catalogue.packages))
     synthetic.faults.add("500", path="offset=300", times=10)
-    result = cli("fetch", "--all")
+    result = cli("fetch", "--all", "--source", "djangopackages")
     assert result.exit_code == EXIT_UPSTREAM
     assert result.stderr.count("\n") == 1
     assert count(isolated_env, "packages", "gone_at IS NOT NULL") == 0
@@ -113,10 +115,10 @@ def test_an_interrupted_first_run_keeps_its_pages_and_the_next_completes(
     synthetic: Any, cli: CliHarness, isolated_env: Path
 ) -> None:
     synthetic.faults.add("drop", path="offset=400", times=4)  # every attempt
-    assert cli("fetch", "--all").exit_code == EXIT_UPSTREAM
+    assert cli("fetch", "--all", "--source", "djangopackages").exit_code == EXIT_UPSTREAM
     saved = count(isolated_env, "packages")
     assert 0 < saved < len(synthetic.catalogue.packages)
-    assert cli("fetch", "--all").exit_code == 0
+    assert cli("fetch", "--all", "--source", "djangopackages").exit_code == 0
     assert count(isolated_env, "packages") == len(synthetic.catalogue.packages)
 
 
@@ -129,7 +131,7 @@ def test_ctrl_c_or_kill_mid_run_exits_130_and_leaves_only_whole_records(
         server.latency = 0.15
         env = {**os.environ, "PKGCLI_DB": str(db), "PKGCLI_API_URL": server.api_url}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "pkgcli", "fetch", "--all"],
+            [sys.executable, "-m", "pkgcli", "fetch", "--all", "--source", "djangopackages"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

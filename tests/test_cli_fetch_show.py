@@ -11,6 +11,7 @@ import pytest
 
 from pkgcli.config import DEFAULT_API_URL
 from pkgcli.errors import EXIT_DATABASE, EXIT_NOT_FOUND, EXIT_UPSTREAM, EXIT_USAGE
+from pkgcli.merge import NEW_FIELDS
 
 from .conftest import FIXTURES, CliHarness
 
@@ -23,8 +24,11 @@ def test_show_fetches_a_missing_package_then_reproduces_the_upstream_record(
     result = cli("show", "django-oauth-toolkit", "--json")
     assert result.exit_code == 0, result.stderr
     assert "not in the mirror yet" in result.stderr
-    shown = json.loads(result.stdout)
+    whole = json.loads(result.stdout)
+    shown = dict(whole)
     meta = shown.pop("pkgcli")
+    # show fetched Django Packages only: the fields GitHub and PyPI add are null so far.
+    assert {key: shown.pop(key) for key in NEW_FIELDS} == dict.fromkeys(NEW_FIELDS)
     # Links are served on the configured API base (here the fake's), by the same ids.
     expected = json.loads(json.dumps(REAL_1858).replace(DEFAULT_API_URL, fake.api_url))
     assert shown == expected  # the 18 keys, names, types, values and timestamps exactly
@@ -36,13 +40,13 @@ def test_show_fetches_a_missing_package_then_reproduces_the_upstream_record(
     requests_before = len(fake.requests)
     again = cli("show", "django-oauth-toolkit", "--json", "--offline")
     assert again.exit_code == 0
-    assert json.loads(again.stdout) | {"pkgcli": None} == shown | {"pkgcli": None}
+    assert json.loads(again.stdout) | {"pkgcli": None} == whole | {"pkgcli": None}
     assert len(fake.requests) == requests_before  # --offline: no network at all
     assert again.stderr == ""
 
 
 def test_show_renders_the_human_view_in_80_columns(fake: Any, cli: CliHarness) -> None:
-    assert cli("fetch", "django-oauth-toolkit").exit_code == 0
+    assert cli("fetch", "django-oauth-toolkit", "--source", "djangopackages").exit_code == 0
     result = cli("show", "django-oauth-toolkit", "--offline")
     assert result.exit_code == 0
     out = result.stdout
@@ -54,7 +58,7 @@ def test_show_renders_the_human_view_in_80_columns(fake: Any, cli: CliHarness) -
 
 
 def test_requests_ask_for_json_and_name_pkgcli(fake: Any, cli: CliHarness) -> None:
-    assert cli("fetch", "django-oauth-toolkit").exit_code == 0
+    assert cli("fetch", "django-oauth-toolkit", "--source", "djangopackages").exit_code == 0
     for request in fake.requests:
         assert request.headers["accept"] == "application/json"
         assert request.headers["user-agent"].startswith("pkgcli/")

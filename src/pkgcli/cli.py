@@ -122,11 +122,19 @@ def fetch(
         list[str] | None, typer.Argument(help="Package slugs or ids to fetch or refresh.")
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Mirror the whole catalogue.")] = False,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            metavar="NAMES",
+            help="Comma-separated: djangopackages,github,pypi,forges (default: all).",
+        ),
+    ] = None,
 ) -> None:
-    """Store or refresh packages (with their category and grids) from Django Packages."""
+    """Store or refresh packages from Django Packages, GitHub, PyPI and other forges."""
     from pkgcli.sync import run_fetch
 
-    code = run_fetch(ctx.obj, slugs or [], all_packages=all_)
+    code = run_fetch(ctx.obj, slugs or [], all_packages=all_, sources=source)
     if code:
         raise typer.Exit(code)
 

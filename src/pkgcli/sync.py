@@ -3,7 +3,8 @@
 `fetch_packages` refreshes named packages with their category and grids; `fetch_all`
 mirrors the whole catalogue page by page, committing each page in its own transaction so
 an interrupted run keeps everything it fetched. Packages missing from a *complete* pass are
-then checked one by one and flagged as gone — never deleted.
+then checked one by one and flagged as gone — never deleted. `run_fetch` then hands the
+same packages to `refresh` for GitHub, PyPI and the other forges (`--source`).
 """
 
 from __future__ import annotations
@@ -137,9 +138,12 @@ def _json_ids(text: str) -> list[int]:
     return [i for i in value if isinstance(i, int)] if isinstance(value, list) else []
 
 
-def run_fetch(ctx: AppContext, slugs: list[str], *, all_packages: bool) -> int:
+def run_fetch(
+    ctx: AppContext, slugs: list[str], *, all_packages: bool, sources: str | None = None
+) -> int:
     """The `fetch` command: validate, fetch with progress on stderr, summarise. Exit code."""
     from pkgcli.errors import EXIT_NOT_FOUND, UsageError
+    from pkgcli.refresh import parse_sources
     from pkgcli.render import fetch_summary, progress_reporter
     from pkgcli.service import check_slug
 
@@ -149,19 +153,56 @@ def run_fetch(ctx: AppContext, slugs: list[str], *, all_packages: bool) -> int:
         raise UsageError("name at least one package slug, or use --all")
     for slug in slugs:
         check_slug(slug)
+    chosen = parse_sources(sources)
+    slugs = list(dict.fromkeys(slugs))
     report = FetchReport()
-    store, dp = ctx.store, ctx.dp_client()
+    store = ctx.store
+    from_dp = "djangopackages" in chosen
+    dp_slugs = slugs if from_dp else [s for s in slugs if store.get_package(s) is None]
+    outcome = None
     try:
         with progress_reporter() as progress:
-            if all_packages:
-                fetch_all(store, dp, report, progress)
-            else:
-                fetch_packages(store, dp, list(dict.fromkeys(slugs)), report, progress)
+            if all_packages and from_dp:
+                fetch_all(store, ctx.dp_client(), report, progress)
+            elif dp_slugs:
+                if not from_dp:
+                    ctx.note(
+                        f"not mirrored yet, so fetched from Django Packages first: "
+                        f"{', '.join(dp_slugs)}"
+                    )
+                fetch_packages(store, ctx.dp_client(), dp_slugs, report, progress)
+            outcome = _refresh_sources(ctx, slugs, all_packages, chosen, progress)
     except KeyboardInterrupt:
         ctx.note(fetch_summary(report, interrupted=True))
         raise
-    ctx.note(fetch_summary(report))
+    if from_dp or dp_slugs:
+        ctx.note(fetch_summary(report))
+    if outcome is not None:
+        from pkgcli.refresh import summary_lines
+
+        for line in summary_lines(outcome):
+            ctx.note(line)
     if report.failed:
         ctx.note(f"not on Django Packages: {', '.join(report.failed)}")
         return EXIT_NOT_FOUND
-    return 0
+    return outcome.exit_code if outcome is not None else 0
+
+
+def _refresh_sources(
+    ctx: AppContext,
+    slugs: list[str],
+    all_packages: bool,
+    sources: tuple[str, ...],
+    progress: Progress,
+) -> Any:
+    """GitHub, PyPI and forges for the named packages (or all): a SourcesReport or None."""
+    from pkgcli.refresh import refresh_sources
+
+    wanted = [s for s in sources if s != "djangopackages"]
+    if not wanted:
+        return None
+    ids = None
+    if not all_packages:
+        rows = [ctx.store.get_package(slug) for slug in slugs]
+        ids = [row["id"] for row in rows if row is not None]
+    return refresh_sources(ctx, ids, wanted, progress=progress)
