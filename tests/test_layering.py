@@ -22,6 +22,8 @@ FORBIDDEN = {
     "service": {"cli"},
     "sync": {"cli"},
     "fake": {"cli", "store", "service", "sync", "render", "http", "sources", "context"},
+    "merge": {"store", "http", "sources", "sync", "service", "render", "cli", "context"},
+    "refresh": {"cli", "service", "sync"},
 }
 
 

@@ -99,20 +99,26 @@ def show(
     slug: Annotated[str, typer.Argument(help="Package slug (or numeric id).")],
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
+    sources: Annotated[
+        bool, typer.Option("--sources", help="Say where each field came from, and its age.")
+    ] = False,
 ) -> None:
     """Show one package from the mirror (fetched first if it is not there yet)."""
     from pkgcli.render import render_json
     from pkgcli.service import show_package
 
     view = show_package(ctx.obj, slug, offline=offline)
-    if json_output:
+    if json_output:  # provenance is always in the JSON, under pkgcli.sources
         sys.stdout.write(render_json(view) + "\n")
         return
     from rich.console import Console
 
-    from pkgcli.render import render_package
+    from pkgcli.render import render_package, render_sources
 
-    Console(highlight=False, soft_wrap=False).print(render_package(view))
+    console = Console(highlight=False, soft_wrap=False)
+    console.print(render_package(view))
+    if sources:
+        console.print(render_sources(view))
 
 
 @app.command()

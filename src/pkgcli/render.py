@@ -96,9 +96,13 @@ def package_fields(view: dict[str, Any], now: datetime | None = None) -> list[tu
         pypi = f"{pypi}  {view['pypi_url']}"
     last = view.get("last_updated")
     last_text = f"{relative_time(last, now)} ({last[:10]})" if last else "unknown"
+    repo = view.get("repo_url") or "—"
+    moved = view.get("repo_full_name")
+    if moved and moved.lower() not in repo.lower():
+        repo = f"{repo}  (now {moved})"
     lines = [
         ("Category", category.get("title") or "—"),
-        ("Repository", view.get("repo_url") or "—"),
+        ("Repository", repo),
         ("Stars", _number(view.get("repo_watchers"))),
         ("Forks", _number(view.get("repo_forks"))),
         ("PyPI", pypi),
@@ -109,6 +113,7 @@ def package_fields(view: dict[str, Any], now: datetime | None = None) -> list[tu
             f"{sparkline(commits)}  {sum(commits)} total" if commits else "unknown",
         ),
         ("Participants", _number(len(view.get("participants") or []))),
+        *source_fields(view, now),
         ("Grids", ", ".join(grids) or "—"),
     ]
     if meta.get("gone_upstream_at"):
@@ -116,6 +121,113 @@ def package_fields(view: dict[str, Any], now: datetime | None = None) -> list[tu
             ("Upstream", f"gone from Django Packages since {meta['gone_upstream_at'][:10]}")
         )
     return [(label, inert(value)) for label, value in lines]
+
+
+def source_fields(view: dict[str, Any], now: datetime | None = None) -> list[tuple[str, str]]:
+    """The lines GitHub, PyPI and the forges add to `pkgcli show`: only what is known."""
+    lines = []
+    if view.get("license"):
+        lines.append(("Licence", view["license"]))
+    requires, pythons = view.get("requires_python"), ", ".join(view.get("python_versions") or [])
+    if requires or pythons:
+        both = f"{requires}  ({pythons})" if requires and pythons else requires or pythons
+        lines.append(("Python", both))
+    if view.get("django_versions"):
+        lines.append(("Django", ", ".join(view["django_versions"])))
+    if view.get("development_status"):
+        lines.append(("Status", view["development_status"]))
+    released = view.get("latest_release_at")
+    if released:
+        lines.append(("Released", f"{relative_time(released, now)} ({released[:10]})"))
+    if view.get("commit_count") is not None:
+        lines.append(("Commits", f"{view['commit_count']:,} on the default branch"))
+    if view.get("subscribers_count") is not None:
+        lines.append(("Watchers", _number(view["subscribers_count"])))
+    if view.get("archived"):
+        lines.append(("Archived", "yes: the repository is read-only"))
+    return lines
+
+
+# `show --sources`: which source each group of fields came from, and how old it is.
+SOURCE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Stars, forks, description", ("repo_watchers", "repo_forks", "repo_description")),
+    ("Licence, archived, watchers", ("license", "archived", "subscribers_count")),
+    ("Commits over 52 weeks", ("commits_over_52",)),
+    ("Participants", ("participants",)),
+    ("Last commit, commit count", ("last_updated", "commit_count")),
+    ("Version, documentation", ("pypi_version", "documentation_url")),
+    (
+        "Python, Django, status, release",
+        (
+            "requires_python",
+            "python_versions",
+            "django_versions",
+            "development_status",
+            "latest_release_at",
+        ),
+    ),
+)
+SOURCE_LABELS = {
+    "djangopackages": "Django Packages",
+    "github": "GitHub",
+    "pypi": "PyPI",
+    "gitlab": "GitLab",
+    "codeberg": "Codeberg",
+}
+
+
+def source_rows(view: dict[str, Any], now: datetime | None = None) -> list[tuple[str, str]]:
+    """(field group, "source, age; …") for every group of `SOURCE_GROUPS`, then the status
+    each source last answered with."""
+    from pkgcli.merge import field_fetched_at
+
+    meta = view.get("pkgcli", {})
+    field_sources = meta.get("field_sources") or {}
+    rows = []
+    for label, fields in SOURCE_GROUPS:
+        seen: dict[str, str | None] = {}
+        for name in fields:
+            source = field_sources.get(name)
+            if source and source not in seen:
+                seen[source] = field_fetched_at(meta, name)
+        text = "; ".join(
+            f"{SOURCE_LABELS.get(src, src)}, fetched {relative_time(stamp, now)}"
+            for src, stamp in seen.items()
+        )
+        rows.append((label, text or "unknown"))
+    for source, info in (meta.get("sources") or {}).items():
+        if not info:
+            continue
+        if source == "djangopackages":
+            rows.append(
+                ("Django Packages", f"record stored {relative_time(info['fetched_at'], now)}")
+            )
+            continue
+        status = info.get("status") or "unknown"
+        detail = f" ({info['status_detail']})" if info.get("status_detail") else ""
+        checked = relative_time(info.get("checked_at"), now)
+        hit = ", unchanged (304)" if info.get("etag_hit") else ""
+        rows.append(
+            (
+                f"{SOURCE_LABELS.get(source, source)} said",
+                f"{status}{detail}{hit}; checked {checked}",
+            )
+        )
+    return [(label, inert(text)) for label, text in rows]
+
+
+def render_sources(view: dict[str, Any], now: datetime | None = None) -> RenderableType:
+    """`show --sources`: provenance and age per field group."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold cyan", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in source_rows(view, now):
+        grid.add_row(Text(label), Text(value))
+    return Group(Text(""), Text("Sources", style="bold"), grid)
 
 
 def render_package(view: dict[str, Any], now: datetime | None = None) -> RenderableType:

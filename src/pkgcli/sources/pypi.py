@@ -19,7 +19,8 @@ from pkgcli.sources.base import Answer, CacheEntry, SourceClient
 
 PYPI_HOSTS = frozenset({"pypi.org", "www.pypi.org", "pypi.python.org", "test.pypi.org"})
 _NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-_VERSION_RE = re.compile(r"^\d+(\.\d+)?$")
+_PYTHON_RE = re.compile(r"^\d+\.\d+$")  # "3.12"; not "3" or "3 :: Only"
+_DJANGO_RE = re.compile(r"^\d+(\.\d+)?$")  # "4.2", and the bare majors some projects use
 _UNKNOWN_LICENCES = frozenset({"", "unknown", "none", "n/a", "other", "other/proprietary license"})
 _DOC_LABELS = frozenset({"documentation", "docs", "documentationurl", "readthedocs"})
 
@@ -50,8 +51,8 @@ def _classifier_values(classifiers: list[str], prefix: str) -> list[str]:
     return [c[len(prefix) :].strip() for c in classifiers if c.startswith(prefix)]
 
 
-def _versions(values: list[str]) -> list[str]:
-    found = {v for v in values if _VERSION_RE.match(v)}
+def _versions(values: list[str], pattern: re.Pattern[str]) -> list[str]:
+    found = {v for v in values if pattern.match(v)}
     return sorted(found, key=lambda v: tuple(int(p) for p in v.split(".")))
 
 
@@ -118,9 +119,11 @@ def parse_project(doc: Any) -> dict[str, Any] | None:
         if isinstance(requires, str) and requires.strip()
         else None,
         "python_versions": _versions(
-            _classifier_values(classifiers, "Programming Language :: Python :: ")
+            _classifier_values(classifiers, "Programming Language :: Python :: "), _PYTHON_RE
         ),
-        "django_versions": _versions(_classifier_values(classifiers, "Framework :: Django :: ")),
+        "django_versions": _versions(
+            _classifier_values(classifiers, "Framework :: Django :: "), _DJANGO_RE
+        ),
         "development_status": status[0] if status else None,
         "documentation_url": _documentation_url(info),
     }
