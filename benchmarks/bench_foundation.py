@@ -2,8 +2,9 @@
 
 (a) cached `pkgcli show SLUG --json --offline`: median of alternated runs beside
     `python -c "import typer"` and `pip show pip` from the same venv;
-(b) `pkgcli fetch --all` of the 6,000-package synthetic catalogue from the fake upstream
-    at 30 ms injected latency: wall time, requests made, peak RSS.
+(b) `pkgcli fetch --all --source djangopackages` of the 6,000-package synthetic catalogue
+    from the fake upstream at 30 ms injected latency: wall time, requests made, peak RSS
+    (GitHub and PyPI are benchmarked in bench_sync.py).
 
 Run: python benchmarks/bench_foundation.py [--runs 21] [--packages 6000] [--latency 0.03]
 """
@@ -43,7 +44,7 @@ def main() -> None:
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         }
         fake.latency = args.latency
-        wall, rss, _ = run_measured([pkgcli, "fetch", "--all"], env)
+        wall, rss, _ = run_measured([pkgcli, "fetch", "--all", "--source", "djangopackages"], env)
         requests = len(fake.requests)
         fake.latency = 0.0
         slug = next(iter(fake.catalogue.packages.values()))["slug"]

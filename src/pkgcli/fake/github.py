@@ -98,6 +98,7 @@ class FakeGitHub:
         self.max_in_flight = 4
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.statuses: dict[int, int] = {}  # answers by status code (304s included)
         self.token_limit = TOKEN_LIMIT
         self.anonymous_limit = ANONYMOUS_LIMIT
         self.valid_tokens: set[str] | None = None  # None: any token is accepted
@@ -162,7 +163,10 @@ class FakeGitHub:
         try:
             if self.latency > 0:
                 time.sleep(self.latency)
-            return self._serve(request, crowded)
+            response = self._serve(request, crowded)
+            with self._lock:
+                self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
+            return response
         finally:
             with self._lock:
                 self.in_flight -= 1

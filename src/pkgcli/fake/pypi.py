@@ -73,6 +73,7 @@ class FakePyPI:
         self.latency = 0.0
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.statuses: dict[int, int] = {}  # answers by status code (304s included)
         self._lock = threading.Lock()
         for document in documents:
             self.add(document)
@@ -92,7 +93,10 @@ class FakePyPI:
         try:
             if self.latency > 0:
                 time.sleep(self.latency)
-            return self._serve(request)
+            response = self._serve(request)
+            with self._lock:
+                self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
+            return response
         finally:
             with self._lock:
                 self.in_flight -= 1
