@@ -320,6 +320,7 @@ def test_a_secondary_limit_is_obeyed_then_backed_off(fake: Any, cli: CliHarness)
     result = cli("fetch", DDT)
     assert result.exit_code == 0, result.stderr
     assert cli.sleeps == [7, 7]  # retry-after obeyed, twice, then it went through
+    assert "waited out 2 secondary rate limit(s)" in result.stderr
     assert shown(cli, DDT)["pkgcli"]["sources"]["github"]["status"] == "ok"
 
 

@@ -24,6 +24,7 @@ FORBIDDEN = {
     "fake": {"cli", "store", "service", "sync", "render", "http", "sources", "context"},
     "merge": {"store", "http", "sources", "sync", "service", "render", "cli", "context"},
     "refresh": {"cli", "service", "sync"},
+    "jobs": {"cli", "service", "sync", "store", "render", "refresh", "context"},
 }
 
 

@@ -24,10 +24,11 @@ from typing import Any
 
 from pkgcli.context import AppContext
 from pkgcli.errors import EXIT_UPSTREAM, UpstreamError, UsageError
+from pkgcli.jobs import Result, Target, forge_job, github_job, pypi_job, stats_job
 from pkgcli.models import utc_now
-from pkgcli.sources.base import Answer, CacheEntry, SourceClient, SourceStopped
-from pkgcli.sources.forges import FORGE_LABELS, ForgeClient, ForgeRepo, parse_forge_url
-from pkgcli.sources.github import GRAPHQL_BATCH, GitHubClient, GraphRepo, Pages, parse_repo_url
+from pkgcli.sources.base import CacheEntry, SourceClient, SourceStopped
+from pkgcli.sources.forges import FORGE_LABELS, ForgeClient, parse_forge_url
+from pkgcli.sources.github import GRAPHQL_BATCH, GitHubClient, GraphRepo, parse_repo_url
 from pkgcli.sources.pypi import PyPIClient, parse_pypi_name
 from pkgcli.store import Row, Store
 
@@ -59,18 +60,6 @@ def parse_sources(text: str | None) -> tuple[str, ...]:
 # -- planning --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Target:
-    """One package and the name each source should be asked for."""
-
-    id: int
-    slug: str
-    github: str | None = None  # the name GitHub last answered to, else the one in repo_url
-    github_requested: str | None = None
-    pypi: str | None = None
-    forge: ForgeRepo | None = None
-
-
 def plan_target(row: Mapping[str, Any]) -> Target:
     """Where a package's data lives, from its URLs and the sources' previous answers."""
     requested = parse_repo_url(row.get("repo_url"))
@@ -85,208 +74,6 @@ def plan_target(row: Mapping[str, Any]) -> Target:
         pypi=parse_pypi_name(row.get("pypi_url")),
         forge=None if requested else parse_forge_url(row.get("repo_url")),
     )
-
-
-# -- results ---------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    """One package's answers from one source: the columns to write and the validators."""
-
-    source: str  # github | pypi | forge
-    package_id: int
-    row: dict[str, Any]
-    entries: list[CacheEntry] = field(default_factory=list)
-    requests: int = 0
-    cacheable: int = 0  # answers that carried data (200 or 304)
-    not_modified: int = 0
-    pending: str | None = None  # a repository whose stats GitHub was still computing
-    error: str | None = None  # a transient failure: nothing recorded about the package
-    stopped: bool = False
-
-    def count(self, answer: Answer) -> None:
-        self.requests += answer.requests
-        if answer.ok:
-            self.cacheable += 1
-            self.not_modified += int(answer.not_modified)
-        if answer.entry is not None:
-            self.entries.append(answer.entry)
-
-    def set_group(self, columns: Mapping[str, Any], stamp_column: str) -> None:
-        self.row.update(columns)
-        self.row[stamp_column] = utc_now()
-
-    def finish(self) -> Result:
-        self.row["etag_hit"] = int(self.cacheable > 0 and self.not_modified == self.cacheable)
-        return self
-
-    @property
-    def has_data(self) -> bool:
-        return any(k.endswith("fetched_at") for k in self.row)
-
-
-REFUSALS = {404: "not_found", 410: "not_found", 451: "unavailable_451", 403: "blocked"}
-
-
-def _refusal(result: Result, answer: Answer, label: str) -> Result:
-    """Record why a source would not serve this package (or that it moved off-site)."""
-    if answer.status in (301, 302, 307, 308):
-        result.row["status"] = "moved"
-        where = _host(answer.moved_to)
-        result.row["status_detail"] = f"redirected to {where}; not followed"
-    elif answer.status in REFUSALS:
-        result.row["status"] = REFUSALS[answer.status]
-        result.row["status_detail"] = answer.message or None
-    else:
-        result.error = f"{label} answered {answer.status} for {result.row.get('requested_name')}"
-    return result
-
-
-def _host(url: str | None) -> str:
-    from urllib.parse import urlsplit
-
-    return (urlsplit(url).netloc if url else "") or "an unknown place"
-
-
-def _github_repo_columns(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {**data, "archived": int(bool(data["archived"]))}
-
-
-def github_job(
-    client: GitHubClient, target: Target, cache: Mapping[str, CacheEntry], graph: GraphRepo | None
-) -> Result:
-    """All of one package's GitHub requests (after its GraphQL batch, if any)."""
-    assert target.github is not None
-    result = Result(
-        "github",
-        target.id,
-        {
-            "package_id": target.id,
-            "requested_name": target.github_requested,
-            "checked_at": utc_now(),
-        },
-    )
-    name = target.github
-    try:
-        if graph is not None:
-            result.set_group(_github_repo_columns(graph.repo), "repo_fetched_at")
-            if graph.commits is not None:
-                result.set_group(graph.commits, "commits_fetched_at")
-        else:
-            answer = client.fetch_repo(name, cache)
-            result.count(answer)
-            if not answer.ok:
-                return _refusal(result, answer, "GitHub").finish()
-            result.set_group(_github_repo_columns(answer.data), "repo_fetched_at")
-        name = result.row["full_name"]
-        _github_details(client, result, name, cache, with_commits=graph is None)
-    except SourceStopped as stop:
-        result.stopped = True
-        if "repo_fetched_at" not in result.row:
-            result.row["status"] = "rate_limited"
-            result.row["status_detail"] = stop.reason
-    except UpstreamError as exc:
-        result.error = exc.message
-    if "repo_fetched_at" in result.row:
-        moved = name.lower() != (target.github_requested or "").lower()
-        result.row["status"] = "moved" if moved else "ok"
-        result.row["status_detail"] = f"now {name}" if moved else None
-    return result.finish()
-
-
-def _github_details(
-    client: GitHubClient,
-    result: Result,
-    name: str,
-    cache: Mapping[str, CacheEntry],
-    *,
-    with_commits: bool,
-) -> None:
-    stats = client.fetch_participation(name, cache)
-    result.count(stats)
-    if stats.ok:
-        result.set_group({"commits_over_52": json.dumps(stats.data)}, "participation_fetched_at")
-    elif stats.status == 202:
-        result.pending = name  # computing: revisit later; 204 (empty) and others: no data
-    pages: Pages = client.fetch_contributors(name, cache)
-    for answer in pages.answers:
-        result.count(answer)
-    if pages.logins is not None:
-        result.set_group({"participants": json.dumps(pages.logins)}, "contributors_fetched_at")
-    if with_commits:
-        commits = client.fetch_commits(name, cache)
-        result.count(commits)
-        if commits.ok and commits.data is not None:
-            result.set_group(commits.data, "commits_fetched_at")
-
-
-def stats_job(client: GitHubClient, package_id: int, name: str, cache: Mapping[str, Any]) -> Result:
-    """A second look at weekly participation GitHub was still computing."""
-    result = Result("github", package_id, {"package_id": package_id})
-    try:
-        stats = client.fetch_participation(name, cache)
-        result.count(stats)
-        if stats.ok:
-            result.set_group(
-                {"commits_over_52": json.dumps(stats.data)}, "participation_fetched_at"
-            )
-        elif stats.status == 202:
-            result.pending = name
-    except SourceStopped:
-        result.stopped = True
-    except UpstreamError as exc:
-        result.error = exc.message
-    return result
-
-
-def pypi_job(client: PyPIClient, target: Target, cache: Mapping[str, CacheEntry]) -> Result:
-    assert target.pypi is not None
-    row = {"package_id": target.id, "requested_name": target.pypi, "checked_at": utc_now()}
-    result = Result("pypi", target.id, row)
-    try:
-        answer = client.fetch_project(target.pypi, cache)
-        result.count(answer)
-        if answer.status in (404, 410):
-            row.update(status="gone_from_pypi", status_detail=answer.message or None)
-        elif not answer.ok:
-            return _refusal(result, answer, "PyPI").finish()
-        else:
-            data = dict(answer.data)
-            for key in ("python_versions", "django_versions"):
-                data[key] = json.dumps(data[key])
-            result.set_group(data, "fetched_at")
-            row.update(status="ok", status_detail=None)
-    except SourceStopped:
-        result.stopped = True
-    except UpstreamError as exc:
-        result.error = exc.message
-    return result.finish()
-
-
-def forge_job(client: ForgeClient, target: Target, cache: Mapping[str, CacheEntry]) -> Result:
-    assert target.forge is not None
-    row = {
-        "package_id": target.id,
-        "forge": target.forge.kind,
-        "requested_name": target.forge.path,
-        "checked_at": utc_now(),
-    }
-    result = Result("forge", target.id, row)
-    try:
-        answer = client.fetch_repo(target.forge, cache)
-        result.count(answer)
-        if not answer.ok:
-            return _refusal(result, answer, client.label).finish()
-        data = {**answer.data, "archived": int(bool(answer.data["archived"]))}
-        result.set_group(data, "fetched_at")
-        moved = data["full_name"].lower() != target.forge.path.lower()
-        row.update(status="moved" if moved else "ok", status_detail=None)
-    except SourceStopped:
-        result.stopped = True
-    except UpstreamError as exc:
-        result.error = exc.message
-    return result.finish()
 
 
 # -- the report ------------------------------------------------------------------------
@@ -304,6 +91,7 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     stopped_for: int = 0  # packages not refreshed because the source stopped
     still_computing: int = 0
+    secondary_limits: int = 0  # secondary rate limits waited out
     requests: int = 0
     not_modified: int = 0
     skipped: str | None = None
@@ -329,7 +117,6 @@ class Tally:
 class SourcesReport:
     tallies: dict[str, Tally] = field(default_factory=dict)
     seconds: float = 0.0
-    interrupted: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -484,10 +271,7 @@ class Refresh:
         try:
             self._start(targets, catalogue=catalogue)
             self._revisit_stats(self._drain())
-        except KeyboardInterrupt:
-            self.report.interrupted = True
-            raise
-        finally:
+        finally:  # Ctrl-C included: commit what has arrived, drop what is queued
             for pool in self.pools.values():
                 pool.shutdown(wait=False, cancel_futures=True)
             self.writer.flush()
@@ -505,6 +289,7 @@ class Refresh:
             ]
             if clients:
                 tally.requests = sum(c.http.requests for c in clients)
+                tally.secondary_limits = sum(getattr(c, "secondary_hits", 0) for c in clients)
             stops = [c.stopped for c in clients if c.stopped is not None]
             if stops and tally.stop is None:
                 tally.stop = stops[0]
@@ -672,6 +457,8 @@ def _tally_line(tally: Tally) -> str:
     requests = f"{tally.requests:,} requests"
     if tally.not_modified:
         requests += f", {tally.not_modified:,} answered 304"
+    if tally.secondary_limits:
+        requests += f"; waited out {tally.secondary_limits:,} secondary rate limit(s)"
     return f"{tally.label}: {', '.join(parts)} ({requests})"
 
 

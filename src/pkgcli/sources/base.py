@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,7 +49,6 @@ class Answer:
     moved_to: str | None = None  # the first redirect target, when one was followed or refused
     message: str = ""  # upstream's own words for a refusal (already shortened)
     requests: int = 0
-    headers: httpx.Headers = field(default_factory=httpx.Headers)
 
     @property
     def ok(self) -> bool:
@@ -70,7 +69,6 @@ class Throttle:
 
     def __init__(self, limit: int) -> None:
         self.limit = max(1, limit)
-        self.peak = 0
         self._in_flight = 0
         self._cond = threading.Condition()
         self._pause = threading.Lock()
@@ -82,7 +80,6 @@ class Throttle:
             while self._in_flight >= self.limit:
                 self._cond.wait()
             self._in_flight += 1
-            self.peak = max(self.peak, self._in_flight)
 
     def __exit__(self, *exc: object) -> None:
         with self._cond:
@@ -225,7 +222,6 @@ class SourceClient:
                     not_modified=True,
                     moved_to=moved_to,
                     requests=requests,
-                    headers=response.headers,
                 )
             if status == 200:
                 data = parse(decode_json(self.label, response), response)
@@ -236,7 +232,6 @@ class SourceClient:
                     entry=new_entry(url, response, data),
                     moved_to=moved_to,
                     requests=requests,
-                    headers=response.headers,
                 )
             return Answer(
                 status,
@@ -244,6 +239,5 @@ class SourceClient:
                 moved_to=moved_to,
                 message=upstream_message(response),
                 requests=requests,
-                headers=response.headers,
             )
         raise UpstreamError(f"{self.label} redirected more than {MAX_REDIRECTS} times ({url})")

@@ -434,11 +434,8 @@ class Pages:
 
     logins: list[str] | None = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
-    status: int = 200
 
     def add(self, answer: Answer) -> None:
         self.answers.append(answer)
         if answer.ok and self.logins is not None:
             self.logins += answer.data["logins"]
-        else:
-            self.status = answer.status
