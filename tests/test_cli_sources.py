@@ -479,3 +479,63 @@ def test_the_database_keeps_validators_and_parsed_data_never_raw_bodies(
         data for url, _, data in rows if url.endswith("/repos/jazzband/django-oauth-toolkit")
     )
     assert "stargazers_count" not in repo_row and '"stars"' in repo_row  # parsed, not raw
+
+
+def test_ctrl_c_mid_refresh_exits_130_and_keeps_whole_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from pkgcli.fake.catalogue import generate_catalogue
+    from pkgcli.fake.github import FakeGitHub
+    from pkgcli.fake.pypi import FakePyPI
+    from pkgcli.fake.server import FakeUpstream
+
+    from .conftest import CliHarness as Harness
+
+    db = tmp_path / "mirror.db"
+    catalogue = generate_catalogue(n_packages=400, n_grids=5, seed=11)
+    with FakeUpstream(catalogue) as server:
+        server.mount("/github", github := FakeGitHub.from_catalogue(catalogue))
+        server.mount("/pypi", pypi := FakePyPI.from_catalogue(catalogue))
+        env = {
+            **os.environ,
+            "PKGCLI_DB": str(db),
+            "PKGCLI_API_URL": server.api_url,
+            "PKGCLI_GITHUB_API_URL": f"{server.base_url}/github",
+            "PKGCLI_PYPI_URL": server.base_url,
+            "GITHUB_TOKEN": TOKEN,
+        }
+        monkeypatch.setenv("PKGCLI_API_URL", server.api_url)
+        assert Harness()("fetch", "--all", "--source", "djangopackages").exit_code == 0
+        github.latency = pypi.latency = 0.05
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pkgcli", "fetch", "--all", "--source", "github,pypi"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # wait until a first batch is committed
+            with sqlite3.connect(db) as conn:
+                if conn.execute("SELECT count(*) FROM github_repos").fetchone()[0]:
+                    break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=20)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "Interrupted: the answers received so far are saved" in stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = conn.execute("SELECT status, repo_fetched_at, checked_at FROM github_repos")
+        saved = rows.fetchall()
+        total = conn.execute("SELECT count(*) FROM packages WHERE repo_url LIKE '%github.com%'")
+        on_github = total.fetchone()[0]
+    assert 0 < len(saved) < on_github  # stopped part-way, and kept what it had
+    assert all(status and checked for status, _, checked in saved)  # whole rows only

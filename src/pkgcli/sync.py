@@ -173,7 +173,10 @@ def run_fetch(
                 fetch_packages(store, ctx.dp_client(), dp_slugs, report, progress)
             outcome = _refresh_sources(ctx, slugs, all_packages, chosen, progress)
     except KeyboardInterrupt:
-        ctx.note(fetch_summary(report, interrupted=True))
+        if from_dp or dp_slugs:
+            ctx.note(fetch_summary(report, interrupted=True))
+        if outcome is None and len(chosen) > int(from_dp):
+            ctx.note("Interrupted: the answers received so far are saved; run it again to complete")
         raise
     if from_dp or dp_slugs:
         ctx.note(fetch_summary(report))
