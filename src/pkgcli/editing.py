@@ -29,7 +29,7 @@ from pkgcli.overlay import (
     upstream_value,
 )
 from pkgcli.service import check_slug, not_found, package_view, show_package
-from pkgcli.store import Row, Store
+from pkgcli.store import Row, Store, blank_package_row
 
 EXPORT_FORMAT = "pkgcli-edits"
 EXPORT_VERSION = 1
@@ -92,19 +92,13 @@ def run_edit(ctx: AppContext, request: EditRequest, *, interactive: bool) -> Edi
         return revert_edits(ctx.store, slug, request.reverts, every=request.revert_all)
     changes = changes_from_options(request.sets, request.unsets)
     if request.create:
-        row = create_local(ctx, slug, changes)
-        changes = []
-    else:
-        row = _mirrored(ctx, slug)
+        return create_local(ctx, slug, changes, editor=mode == "editor")
+    row = _mirrored(ctx, slug)
     if mode == "editor":
         from pkgcli.editor import edit_in_editor
 
         changes = edit_in_editor(ctx, row)
-    result = record_changes(ctx, row, changes, origin="editor" if mode == "editor" else "cli")
-    if request.create:
-        result.mode = "create"
-        result.entries = _entries(ctx.store.edit_history(row["id"]))
-    return result
+    return record_changes(ctx, row, changes, origin="editor" if mode == "editor" else "cli")
 
 
 def _mode(request: EditRequest, interactive: bool) -> str:
@@ -249,20 +243,30 @@ def _edit_rows(
     return edits, notes
 
 
-def create_local(ctx: AppContext, slug: str, changes: list[Change]) -> Row:
-    """Add a package only this mirror knows, with its first values, in one transaction."""
+def create_local(
+    ctx: AppContext, slug: str, changes: list[Change], *, editor: bool = False
+) -> EditResult:
+    """Add a package only this mirror knows, with its first values, in one transaction
+    (with `editor`, the values come from the editor first: a cancel creates nothing)."""
     check_local_slug(slug)
     store = ctx.store
+    if store.get_package(slug) is not None:
+        raise UsageError(f"{slug!r} is already in the mirror: edit it without --create")
+    if editor:
+        from pkgcli.editor import edit_in_editor
+
+        changes = edit_in_editor(ctx, blank_package_row(0, slug, utc_now()))
     when = utc_now()
     with store.transaction() as conn:
         if store.get_package(slug) is not None:
             raise UsageError(f"{slug!r} is already in the mirror: edit it without --create")
-        package_id = store.create_local_package(conn, slug, when)
-        row = store.get_package(slug)
-        assert row is not None and row["id"] == package_id
-        edits, _ = _edit_rows(store, row, changes, ctx.settings.api_url, "create", when)
+        row = store.package_by_id(store.create_local_package(conn, slug, when))
+        assert row is not None
+        origin = "editor" if editor else "create"
+        edits, _ = _edit_rows(store, row, changes, ctx.settings.api_url, origin, when)
         store.insert_edits(conn, edits)
-    return row
+    entries = _entries(store.edit_history(row["id"]))
+    return EditResult("create", slug=slug, entries=entries)
 
 
 def check_local_slug(slug: str) -> str:

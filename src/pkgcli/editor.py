@@ -73,9 +73,15 @@ def toml_value(value: Any) -> str:
     if isinstance(value, list):
         items = [toml_value(v) for v in value]
         one_line = "[" + ", ".join(items) + "]"
-        if len(one_line) <= WRAP_AT or all(isinstance(v, int) for v in value):
+        if len(one_line) <= WRAP_AT - 20:
             return one_line
-        return "[\n" + "".join(f"    {item},\n" for item in items) + "]"
+        lines, line = [], "   "
+        for item in items:  # fill lines, as a person would write a long list
+            if len(line) + len(item) + 2 > WRAP_AT and line.strip():
+                lines.append(line)
+                line = "   "
+            line += f" {item},"
+        return "[\n" + "\n".join([*lines, line]) + "\n]"
     raise TypeError(f"no TOML form for {type(value).__name__}")
 
 
@@ -112,11 +118,9 @@ def build_document(slug: str, view: dict[str, Any]) -> Document:
         value = spec.kind.from_view(view.get(name))
         doc.current[name] = value
         if name in overrides and spec.upstream:
-            upstream = overrides[name]["upstream"]
-            shown = toml_value(spec.kind.from_view(upstream)) if upstream is not None else "none"
+            upstream = spec.kind.from_view(overrides[name]["upstream"])
+            shown = toml_value(upstream) if upstream is not None else "none"
             lines.append(_comment(f"# edited; upstream value: {shown}", WRAP_AT))
-        elif name in overrides:
-            lines.append("# edited")
         if value is None and name in overrides:  # an edit that cleared the value
             value = ""
         if value is None:

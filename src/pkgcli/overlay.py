@@ -268,8 +268,7 @@ def check_value(field: Field, value: Any) -> Any:
         if len(shown) > 60:
             shown = shown[:57] + "..."
         raise UsageError(
-            f"invalid value for {field.name}: {shown!r} {exc} "
-            f"({field.kind.label}); editable fields: {field_list()}"
+            f"invalid value for {field.name}: {shown!r} {exc}; editable fields: {field_list()}"
         ) from None
 
 
@@ -335,8 +334,8 @@ def apply_edits(
             "upstream_changed": field.upstream and field.kind.from_view(upstream) != old,
         }
         result[field.name] = shown
-    for name, default in OVERLAY_ONLY_DEFAULTS.items():
-        result.setdefault(name, default)
+    for name, default in OVERLAY_ONLY_DEFAULTS.items():  # always there, in this order
+        result[name] = result.pop(name, default)
     if "category" in overrides:
         meta["category"] = _category_meta(store, link_id(result["category"]))
     if "grids" in overrides:

@@ -164,7 +164,7 @@ def mark_edited(lines: list[tuple[str, str]], view: dict[str, Any]) -> list[tupl
             marked.append(_upstream_line(f"{label} upstream", field, overrides[field]))
     edited = ", ".join(f for f in overrides if f not in ("notes", "tags"))
     if edited:
-        marked.append(("Your edits", f"{edited}  (see: pkgcli edit {view['slug']} --history)"))
+        marked.append(("Your edits", edited))
     return marked
 
 

@@ -291,22 +291,7 @@ class Store:
         """
         low = conn.execute("SELECT MIN(COALESCE(MIN(id), 0), 0) AS low FROM packages").fetchone()
         package_id = int(low["low"]) - 1
-        row: Row = {c: None for c in PACKAGE_COLUMNS}
-        row.update(
-            id=package_id,
-            slug=slug,
-            title="",
-            grid_ids="[]",
-            repo_url="",
-            repo_description="",
-            repo_watchers=0,
-            repo_forks=0,
-            pypi_url="",
-            commits_over_52="[]",
-            participants="[]",
-            created=when,
-            modified=when,
-        )
+        row = blank_package_row(package_id, slug, when)
         names = ", ".join(PACKAGE_COLUMNS)
         marks = ", ".join("?" for _ in PACKAGE_COLUMNS)
         conn.execute(
@@ -343,6 +328,28 @@ class Store:
             f"UPDATE {table} SET slug = slug || '~' || id WHERE slug = ? AND id != ?",
             (slug, owner_id),
         )
+
+
+def blank_package_row(package_id: int, slug: str, when: str) -> Row:
+    """A `packages` row with no upstream facts: what a new local package starts from."""
+    row: Row = {c: None for c in PACKAGE_COLUMNS}
+    row.update(
+        id=package_id,
+        slug=slug,
+        title="",
+        grid_ids="[]",
+        repo_url="",
+        repo_description="",
+        repo_watchers=0,
+        repo_forks=0,
+        pypi_url="",
+        commits_over_52="[]",
+        participants="[]",
+        created=when,
+        modified=when,
+        gone_at=None,
+    )
+    return row
 
 
 def _database_error(path: str, exc: sqlite3.Error) -> DatabaseError:
