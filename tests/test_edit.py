@@ -281,6 +281,13 @@ def test_option_mistakes_are_usage_errors(cli: CliHarness, args: list[str], prob
     assert result.stderr.count("\n") == 1
 
 
+def test_edit_is_listed_and_has_help_though_it_is_built_lazily(cli: CliHarness) -> None:
+    assert "edit   Edit a package locally" in cli("--help").stdout
+    result = cli("edit", "-h")
+    assert result.exit_code == 0
+    assert "--set FIELD=VALUE" in result.stdout
+
+
 def test_the_editable_fields_are_listed(cli: CliHarness) -> None:
     result = cli("edit", "--fields")
     assert result.exit_code == 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,23 +34,39 @@ def _identity(value: Any, api_url: str = "") -> Any:
     return value
 
 
-@dataclass(frozen=True)
 class Kind:
     """A field type: `coerce` checks a value (CLI text or a JSON/TOML value) and returns
-    it in canonical form; `to_view` / `from_view` convert between canonical and view form."""
+    it in canonical form; `to_view` / `from_view` convert between canonical and view form.
 
-    label: str
-    coerce: Callable[[Any], Any]
-    to_view: Callable[[Any, str], Any] = _identity
-    from_view: Callable[[Any], Any] = _identity
+    (Plain classes, not dataclasses: this module is imported by every `show`.)
+    """
+
+    __slots__ = ("coerce", "from_view", "label", "to_view")
+
+    def __init__(
+        self,
+        label: str,
+        coerce: Callable[[Any], Any],
+        to_view: Callable[[Any, str], Any] = _identity,
+        from_view: Callable[[Any], Any] = _identity,
+    ) -> None:
+        self.label = label
+        self.coerce = coerce
+        self.to_view = to_view
+        self.from_view = from_view
 
 
-@dataclass(frozen=True)
 class Field:
-    name: str
-    kind: Kind
-    help: str
-    upstream: bool = True  # False: exists only in the overlay (notes, tags)
+    """An editable field: its name (the key in `show --json`), kind and a line of help;
+    `upstream=False` for fields that exist only in the overlay (notes, tags)."""
+
+    __slots__ = ("help", "kind", "name", "upstream")
+
+    def __init__(self, name: str, kind: Kind, help: str, upstream: bool = True) -> None:
+        self.name = name
+        self.kind = kind
+        self.help = help
+        self.upstream = upstream
 
 
 # -- validators: value (text from the command line, or a typed JSON/TOML value) → canonical
@@ -99,12 +114,12 @@ def _url(value: Any) -> str:
     return text
 
 
-_PYPI_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+_PYPI_NAME = r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$"  # PEP 508 project names
 
 
 def _pypi_url(value: Any) -> str:
     text = _one_line(value)
-    if _PYPI_NAME.match(text):
+    if re.match(_PYPI_NAME, text, re.IGNORECASE):
         return text
     try:
         return _url(text)
