@@ -321,6 +321,7 @@ def test_a_local_package_is_created_and_shown_without_the_network(cli: CliHarnes
     text = cli("show", "my-private-app").stdout
     assert "My Private App" in text
     assert "local package: only in this mirror" in text
+    assert "(edited)" not in text  # every value of a local package is the user's
 
     second = cli("edit", "another-app", "--create")
     assert second.exit_code == 0

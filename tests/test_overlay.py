@@ -16,6 +16,7 @@ from pkgcli.editing import EditRequest, _mode
 from pkgcli.editor import Document, build_document, parse_document, toml_string, toml_value
 from pkgcli.errors import UsageError
 from pkgcli.migrations import MIGRATION_NAMES, MIGRATION_SET, m0001_catalogue
+from pkgcli.render import history_lines, history_table
 from pkgcli.service import package_view
 from pkgcli.sources.djangopackages import parse_package
 from pkgcli.store import Store, open_store
@@ -313,3 +314,44 @@ def _grid() -> dict[str, Any]:
         "modified": NOW,
         "fetched_at": NOW,
     }
+
+
+def test_edited_values_give_refreshes_the_users_repo_url(store: Store) -> None:
+    add_edit(store, "repo_url", "https://github.com/jazzband/django-oauth-toolkit")
+    assert overlay.edited_values(store, "repo_url") == {
+        1858: "https://github.com/jazzband/django-oauth-toolkit"
+    }
+    assert overlay.edited_values(store, "pypi_url") == {}
+    with pytest.raises(UsageError):
+        overlay.edited_values(store, "no_such_field")
+
+
+HOSTILE_ENTRY = {
+    "id": 1,
+    "package": "x\x1b[31mred",
+    "package_id": 1,
+    "field": "notes",
+    "action": "set",
+    "value": "[bold]not markup[/bold] \x1b]8;;http://evil\x07link\r\nline",
+    "upstream_at_edit": None,
+    "created_at": NOW,
+    "reverted_at": None,
+    "origin": "cli",
+    "state": "in force",
+}
+
+
+def test_history_renders_inert_in_a_table_and_as_lines() -> None:
+    from rich.console import Console
+
+    console = Console(width=80, record=True, force_terminal=True, color_system=None)
+    console.print(history_table([HOSTILE_ENTRY], now=datetime(2026, 11, 30, tzinfo=UTC)))
+    text = console.export_text()
+    assert "\x1b" not in text and "\x07" not in text
+    assert "[bold]not markup[/bold]" in text
+    assert "12 hours ago" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    [line] = history_lines([HOSTILE_ENTRY]).splitlines()
+    cells = line.split("\t")
+    assert len(cells) == 7
+    assert "\x1b" not in line and "\r" not in line

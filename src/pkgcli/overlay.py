@@ -383,6 +383,16 @@ def _grids_meta(store: Store, grid_ids: list[int]) -> list[dict[str, Any]]:
     ]
 
 
+def edited_values(store: Store, name: str) -> dict[int, Any]:
+    """The edited value of one field for every package that has one (canonical form).
+
+    For refreshes that follow a field, e.g. GitHub and PyPI read `repo_url` / `pypi_url`
+    as the user fixed them: `edited_values(store, "repo_url").get(pid, row["repo_url"])`.
+    """
+    field = get_field(name)
+    return {e["package_id"]: decode(e["new_value"]) for e in store.active_field_edits(field.name)}
+
+
 def grid_member_ids(store: Store, grid_id: int, upstream_ids: Iterable[int]) -> list[int]:
     """A grid's package ids with the users' `grids` edits applied: packages edited into
     the grid are added (local packages included), packages edited out of it are removed."""

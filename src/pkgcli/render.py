@@ -140,7 +140,7 @@ def overlay_lines(view: dict[str, Any]) -> list[tuple[str, str]]:
     meta = view.get("pkgcli", {})
     lines = []
     if meta.get("local"):
-        lines.append(("Source", "local package: only in this mirror, never on Django Packages"))
+        lines.append(("Origin", "local package: only in this mirror, never on Django Packages"))
     if view.get("tags"):
         lines.append(("Tags", ", ".join(view["tags"])))
     if view.get("notes"):
@@ -151,19 +151,21 @@ def overlay_lines(view: dict[str, Any]) -> list[tuple[str, str]]:
 def mark_edited(lines: list[tuple[str, str]], view: dict[str, Any]) -> list[tuple[str, str]]:
     """Mark lines that show edited values; where upstream has changed a value since it was
     edited, add a line with the upstream value (the edited one stays in force)."""
-    overrides = view.get("pkgcli", {}).get("overrides") or {}
+    meta = view.get("pkgcli", {})
+    overrides = meta.get("overrides") or {}
     if not overrides:
         return lines
+    local = bool(meta.get("local"))  # every value of a local package is the user's: no marks
     marked: list[tuple[str, str]] = []
     for label, value in lines:
         fields = [f for f in LINE_FIELDS.get(label, ()) if f in overrides]
-        marked.append((label, f"{value}  {EDITED_MARK}" if fields else value))
+        marked.append((label, f"{value}  {EDITED_MARK}" if fields and not local else value))
         marked += [_upstream_line("", f, overrides[f]) for f in fields if _changed(overrides[f])]
     for field, label in (("title", "Title"), ("repo_description", "Description")):
         if field in overrides and _changed(overrides[field]):
             marked.append(_upstream_line(f"{label} upstream", field, overrides[field]))
     edited = ", ".join(f for f in overrides if f not in ("notes", "tags"))
-    if edited:
+    if edited and not local:
         marked.append(("Your edits", edited))
     return marked
 
@@ -204,7 +206,8 @@ def render_package(view: dict[str, Any], now: datetime | None = None) -> Rendera
     from rich.table import Table
     from rich.text import Text
 
-    edited = view.get("pkgcli", {}).get("overrides") or {}
+    meta = view.get("pkgcli", {})
+    edited = {} if meta.get("local") else meta.get("overrides") or {}
     title = Text(inert(view.get("title")) or inert(view["slug"]), style="bold")
     title.append(f"  ({inert(view['slug'])})", style="dim")
     if "title" in edited:
