@@ -243,6 +243,16 @@ def test_history_and_revert_one_or_all(fake: Any, cli: CliHarness) -> None:
     assert "has no edits to revert" in cli("edit", DOT, "--revert-all").stderr
 
 
+def test_setting_notes_or_tags_to_nothing_drops_them(fake: Any, cli: CliHarness) -> None:
+    assert cli("edit", DOT, "--set", "notes=n", "--set", "tags=a,b").exit_code == 0
+    result = cli("edit", DOT, "--set", "notes=", "--set", "tags=[]")
+    assert result.exit_code == 0
+    assert f"{DOT}: notes removed" in result.stderr
+    shown = view(cli)
+    assert (shown["notes"], shown["tags"], shown["pkgcli"]["edited"]) == (None, [], [])
+    assert "tags is not edited" in cli("edit", DOT, "--set", "tags=").stderr
+
+
 def test_history_of_all_packages_and_json_of_changes(fake: Any, cli: CliHarness) -> None:
     recorded = cli("edit", DOT, "--set", "repo_forks=3", "--json")
     assert recorded.exit_code == 0

@@ -219,6 +219,8 @@ def _edit_rows(
     for change in changes:
         name = change.field.name
         current = active.get(name)
+        if not change.field.upstream and change.value in ("", []):
+            change = Change(change.field, unset=True)  # empty notes or tags: drop them
         if change.unset and current is None:
             notes.append(f"{row['slug']}: {name} is not edited; nothing to unset")
             continue

@@ -298,6 +298,8 @@ def edit_value_text(value: Any, limit: int = 80) -> str:
 
 def edit_messages(result: Any) -> list[str]:
     """What an edit did, one line per change, for stderr."""
+    from pkgcli.overlay import FIELDS
+
     messages = []
     if result.mode == "create":
         messages.append(f"created local package {result.slug} (only in this mirror)")
@@ -306,7 +308,9 @@ def edit_messages(result: Any) -> list[str]:
         if result.mode == "revert":
             messages.append(f"{where}: reverted edit {entry['id']}")
         elif entry["action"] == "unset":
-            messages.append(f"{where} back to the upstream value (edit {entry['id']})")
+            field = FIELDS.get(entry["field"])
+            what = "back to the upstream value" if field is None or field.upstream else "removed"
+            messages.append(f"{where} {what} (edit {entry['id']})")
         else:
             messages.append(f"{where} = {edit_value_text(entry['value'])} (edit {entry['id']})")
     messages += result.notes
