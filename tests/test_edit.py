@@ -53,7 +53,7 @@ def test_an_edit_survives_fetch_all_and_unset_restores_upstream(
     shown = view(cli)
     assert (shown["documentation_url"], shown["title"]) == (NEW_DOCS, "DOT")
     meta = shown["pkgcli"]
-    assert meta["edited"] == ["documentation_url", "title"]
+    assert meta["edited"] == ["title", "documentation_url"]  # in the order of edit --fields
     assert meta["overrides"]["documentation_url"] == {
         "value": NEW_DOCS,
         "upstream": REAL_1858["documentation_url"],

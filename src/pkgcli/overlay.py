@@ -335,7 +335,8 @@ def apply_edits(
     result = {k: v for k, v in view.items() if k != "pkgcli"}
     meta = dict(view.get("pkgcli") or {})
     overrides: dict[str, Any] = {}
-    for edit in edits:
+    order = {name: n for n, name in enumerate(FIELDS)}
+    for edit in sorted(edits, key=lambda e: order.get(e["field"], len(order))):
         field = FIELDS.get(edit["field"])
         if field is None:  # a field this version does not know: kept, not applied
             continue
