@@ -380,6 +380,17 @@ def test_fetch_never_asks_django_packages_about_local_packages(
     ]
 
 
+def test_a_local_slug_that_upstream_publishes_later_moves_aside_but_stays_usable(
+    fake: Any, cli: CliHarness
+) -> None:
+    assert cli("edit", DOT, "--create", "--set", "notes=my fork").exit_code == 0
+    assert cli("fetch", "--all").exit_code == 0  # upstream has it: it takes the slug
+    assert view(cli)["id"] == 1858
+    moved = view(cli, f"{DOT}-local1")
+    assert (moved["id"], moved["notes"], moved["pkgcli"]["local"]) == (-1, "my fork", True)
+    assert cli("edit", f"{DOT}-local1", "--set", "title=Fork").exit_code == 0
+
+
 def test_a_local_package_can_be_deleted_but_an_upstream_one_cannot(
     fake: Any, cli: CliHarness
 ) -> None:

@@ -381,13 +381,17 @@ def export_document(store: Store) -> dict[str, Any]:
 def export_edits(ctx: AppContext, path: str) -> EditResult:
     document = export_document(ctx.store)
     summary = (
-        f"exported {len(document['edits'])} edits and "
-        f"{len(document['local_packages'])} local packages"
+        f"exported {_count(len(document['edits']), 'edit')} and "
+        f"{_count(len(document['local_packages']), 'local package')}"
     )
     if path == "-":
         return EditResult("export", document=document, notes=[summary])
     _write_atomically(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     return EditResult("export", notes=[f"{summary} to {path}"])
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _write_atomically(path: str, text: str) -> None:
@@ -495,7 +499,10 @@ def import_edits(ctx: AppContext, path: str) -> EditResult:
             )
             recorded += store.insert_edits(conn, edits)
             notes += skipped
-    summary = f"imported {len(recorded)} edits and {created} new local packages from {path}"
+    summary = (
+        f"imported {_count(len(recorded), 'edit')} and "
+        f"{_count(created, 'new local package')} from {path}"
+    )
     unchanged = len(notes)
     if unchanged:
         summary += f" ({unchanged} already in force)"

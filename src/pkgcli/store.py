@@ -323,9 +323,14 @@ class Store:
 
     @staticmethod
     def _free_slug(conn: sqlite3.Connection, table: str, slug: str, owner_id: int) -> None:
-        """A slug moved to another record upstream: park the stale holder's slug aside."""
+        """A slug moved to another record upstream: park the stale holder's slug aside.
+
+        A local package (negative id) that upstream now names the same way is renamed to a
+        slug that stays usable on the command line: `SLUG-local1` for id -1.
+        """
         conn.execute(
-            f"UPDATE {table} SET slug = slug || '~' || id WHERE slug = ? AND id != ?",
+            f"UPDATE {table} SET slug = CASE WHEN id < 0 THEN slug || '-local' || -id "
+            "ELSE slug || '~' || id END WHERE slug = ? AND id != ?",
             (slug, owner_id),
         )
 
