@@ -522,3 +522,26 @@ def test_an_unreachable_upstream_does_not_block_editing_a_mirrored_package(
     assert cli("edit", DOT, "--set", "title=Offline edit").exit_code == 0
     assert view(cli)["title"] == "Offline edit"
     assert cli("edit", "not-mirrored", "--set", "title=x").exit_code == EXIT_UPSTREAM
+
+
+def test_show_does_not_load_the_edit_machinery(fake: Any, cli: CliHarness) -> None:
+    """`show` pays for the overlay (one small module, one query), not for `edit`."""
+    import subprocess
+    import sys
+
+    assert cli("edit", DOT, "--set", "title=Mine").exit_code == 0
+    script = (
+        "import sys\n"
+        "from pkgcli.cli import app\n"
+        "try:\n"
+        f"    app(['show', '{DOT}', '--json', '--offline'], prog_name='pkgcli')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert json.loads(done.stdout)["title"] == "Mine"
+    loaded = set(done.stderr.split())
+    assert "pkgcli.overlay" in loaded
+    heavy = {"pkgcli.editing", "pkgcli.editor", "tomllib", "rich", "httpx", "sqlite_utils"}
+    assert loaded & heavy == set()
