@@ -121,7 +121,10 @@ def test_an_interrupted_first_run_keeps_its_pages_and_the_next_completes(
     assert count(isolated_env, "packages") == len(synthetic.catalogue.packages)
 
 
-def test_ctrl_c_mid_run_exits_130_and_leaves_only_whole_records(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_kill_mid_run_exits_130_and_leaves_only_whole_records(
+    tmp_path: Path, signum: int
+) -> None:
     db = tmp_path / "mirror.db"
     with FakeUpstream(generate_catalogue(n_packages=3000, n_grids=10, seed=3)) as server:
         server.latency = 0.15
@@ -138,7 +141,7 @@ def test_ctrl_c_mid_run_exits_130_and_leaves_only_whole_records(tmp_path: Path) 
             if db.exists() and _packages_or_zero(db) >= 200:
                 break
             time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         _, stderr = proc.communicate(timeout=20)
     assert proc.returncode == EXIT_INTERRUPTED, stderr
     assert "interrupted" in stderr

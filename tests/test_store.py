@@ -145,3 +145,10 @@ def test_a_stored_record_maps_back_to_the_exact_v4_record(tmp_path: Path) -> Non
     row = store.get_package("django-oauth-toolkit")
     assert row is not None
     assert json.dumps(upstream_record(row, DEFAULT_API_URL)) == json.dumps(record)
+
+
+def test_a_read_only_database_is_a_clear_error_on_write(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "m.db"))
+    store.conn.execute("PRAGMA query_only = ON")  # as a read-only file would behave
+    with pytest.raises(DatabaseError, match="read-only"):
+        store.save_packages([parse_package(fixture_package(), NOW)])
