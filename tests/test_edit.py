@@ -254,6 +254,8 @@ def test_setting_notes_or_tags_to_nothing_drops_them(fake: Any, cli: CliHarness)
 
 
 def test_history_of_all_packages_and_json_of_changes(fake: Any, cli: CliHarness) -> None:
+    empty = cli("edit", "--history")
+    assert (empty.exit_code, empty.stdout, empty.stderr) == (0, "", "no edits yet\n")
     recorded = cli("edit", DOT, "--set", "repo_forks=3", "--json")
     assert recorded.exit_code == 0
     [entry] = json.loads(recorded.stdout)

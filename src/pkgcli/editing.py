@@ -317,7 +317,9 @@ def revert_edits(store: Store, slug: str, ids: list[int], *, every: bool) -> Edi
 
 def edit_history(store: Store, slug: str | None) -> EditResult:
     package_id = _known(store, check_slug(slug))["id"] if slug else None
-    return EditResult("history", slug=slug, entries=_entries(store.edit_history(package_id)))
+    entries = _entries(store.edit_history(package_id))
+    notes = [] if entries else [f"no edits{f' of {slug}' if slug else ''} yet"]
+    return EditResult("history", slug=slug, entries=entries, notes=notes)
 
 
 def _entries(rows: list[Row]) -> list[dict[str, Any]]:
