@@ -194,8 +194,9 @@ def edit(
     from pkgcli.render import edit_messages, edit_output
 
     request = EditRequest(
-        slug, sets or [], unsets or [], reverts or [], revert_all, create, delete, history,
-        editor, export, import_, fields,
+        slug=slug, sets=sets or [], unsets=unsets or [], reverts=reverts or [],
+        revert_all=revert_all, create=create, delete=delete, history=history, editor=editor,
+        export_path=export, import_path=import_, list_fields=fields,
     )  # fmt: skip
     tty = sys.stdout.isatty()
     result = run_edit(ctx.obj, request, interactive=tty and sys.stdin.isatty())
