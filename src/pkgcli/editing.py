@@ -224,11 +224,8 @@ def _edit_rows(
         if change.unset and current is None:
             notes.append(f"{row['slug']}: {name} is not edited; nothing to unset")
             continue
-        if (
-            not change.unset
-            and current is not None
-            and decode(current["new_value"]) == (change.value)
-        ):
+        in_force = None if current is None else decode(current["new_value"])
+        if not change.unset and current is not None and in_force == change.value:
             notes.append(f"{row['slug']}: {name} already has that value; nothing to change")
             continue
         old = upstream_value(change.field, upstream) if change.old is _KEEP else change.old

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pkgcli.errors import UsageError
-from pkgcli.overlay import FIELDS, Field, field_list
+from pkgcli.overlay import FIELDS, field_list
 
 if TYPE_CHECKING:
     from pkgcli.context import AppContext
@@ -117,23 +117,19 @@ def build_document(slug: str, view: dict[str, Any]) -> Document:
     for name, spec in FIELDS.items():
         value = spec.kind.from_view(view.get(name))
         doc.current[name] = value
-        if name in overrides and spec.upstream:
+        if name in overrides and spec.upstream and not meta.get("local"):
             upstream = spec.kind.from_view(overrides[name]["upstream"])
             shown = toml_value(upstream) if upstream is not None else "none"
             lines.append(_comment(f"# edited; upstream value: {shown}", WRAP_AT))
         if value is None and name in overrides:  # an edit that cleared the value
             value = ""
-        if value is None:
-            lines.append(f"# {name} = {_placeholder(spec)}")
+        if value is None:  # TOML has no null: a commented line, to fill in
+            lines.append(f'# {name} = ""')
             continue
         doc.written[name] = value
         lines.append(f"{name} = {toml_value(value)}{_names_comment(name, meta)}")
     doc.text = "\n".join(lines) + "\n"
     return doc
-
-
-def _placeholder(spec: Field) -> str:
-    return '"2024-01-31"' if spec.kind.label == "date/date-time" else '""'
 
 
 def _names_comment(name: str, meta: dict[str, Any]) -> str:
