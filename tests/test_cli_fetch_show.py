@@ -29,6 +29,8 @@ def test_show_fetches_a_missing_package_then_reproduces_the_upstream_record(
     meta = shown.pop("pkgcli")
     # show fetched Django Packages only: the fields GitHub and PyPI add are null so far.
     assert {key: shown.pop(key) for key in NEW_FIELDS} == dict.fromkeys(NEW_FIELDS)
+    assert (shown.pop("notes"), shown.pop("tags")) == (None, [])  # the user's layer, unedited
+    assert (meta["edited"], meta["overrides"], meta["local"]) == ([], {}, False)
     # Links are served on the configured API base (here the fake's), by the same ids.
     expected = json.loads(json.dumps(REAL_1858).replace(DEFAULT_API_URL, fake.api_url))
     assert shown == expected  # the 18 keys, names, types, values and timestamps exactly

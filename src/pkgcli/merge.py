@@ -194,6 +194,17 @@ def merge_sources(view: dict[str, Any], layers: Mapping[str, Layer | None]) -> d
     return view
 
 
+def credit_edits(view: dict[str, Any]) -> dict[str, Any]:
+    """After the user's overlay: the fields it set come from "edit", which beats every source."""
+    meta = view.get("pkgcli") or {}
+    field_sources = meta.get("field_sources")
+    if isinstance(field_sources, dict):
+        for name in meta.get("edited") or []:
+            if name in field_sources:
+                field_sources[name] = "edit"
+    return view
+
+
 def field_fetched_at(meta: Mapping[str, Any], field: str) -> str | None:
     """When the value shown for `field` was fetched from the source it came from."""
     source = (meta.get("field_sources") or {}).get(field)

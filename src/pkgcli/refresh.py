@@ -414,7 +414,14 @@ def refresh_sources(
     progress: Progress,
 ) -> SourcesReport:
     """Refresh these packages (None: every package not gone upstream) from the sources."""
-    rows = ctx.store.source_targets(package_ids)
+    from pkgcli.overlay import edited_values
+
+    # The user's fixes to repo_url / pypi_url say where to look (local packages included).
+    fixed = {name: edited_values(ctx.store, name) for name in ("repo_url", "pypi_url")}
+    rows = [
+        {**row, **{name: fixed[name][row["id"]] for name in fixed if row["id"] in fixed[name]}}
+        for row in ctx.store.source_targets(package_ids)
+    ]
     targets = [plan_target(r) for r in rows]
     return Refresh(ctx, sources, progress).run(targets, catalogue=package_ids is None)
 

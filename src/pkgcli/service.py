@@ -11,8 +11,9 @@ from typing import Any
 
 from pkgcli.context import AppContext
 from pkgcli.errors import NotFound, UsageError
-from pkgcli.merge import merge_sources
+from pkgcli.merge import credit_edits, merge_sources
 from pkgcli.models import UPSTREAM_PACKAGE_KEYS, is_valid_slug, upstream_timestamp
+from pkgcli.overlay import apply_overlay
 from pkgcli.store import Row, Store
 
 JSON_SCHEMA_VERSION = 1
@@ -41,8 +42,10 @@ def upstream_record(row: Row, api_url: str) -> dict[str, Any]:
     return {key: values[key] if key in values else row[key] for key in UPSTREAM_PACKAGE_KEYS}
 
 
-def package_view(store: Store, row: Row, api_url: str) -> dict[str, Any]:
-    """The record plus what pkgcli knows about it (category and grid names, freshness)."""
+def package_view(store: Store, row: Row, api_url: str, *, edits: bool = True) -> dict[str, Any]:
+    """The record plus what pkgcli knows about it (category and grid names, freshness),
+    with what GitHub, PyPI and the forges say merged in, and the user's edits laid over
+    it (`edits=False`: the upstream values alone, Django Packages' and the sources')."""
     record = upstream_record(row, api_url)
     grid_ids = json.loads(row["grid_ids"] or "[]")
     known = store.grids_by_ids(grid_ids)
@@ -63,7 +66,7 @@ def package_view(store: Store, row: Row, api_url: str) -> dict[str, Any]:
     }
     layers = {"djangopackages": {"fetched_at": row["fetched_at"]}, **store.source_layers(row["id"])}
     merge_sources(record, layers)  # GitHub/PyPI/forges over the record: newest fetch wins
-    return record
+    return credit_edits(apply_overlay(store, record, api_url)) if edits else record
 
 
 def close_matches(store: Store, slug: str, limit: int = 3) -> list[str]:

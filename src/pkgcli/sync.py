@@ -53,8 +53,13 @@ def fetch_packages(
     report: FetchReport,
     progress: Progress = _no_progress,
 ) -> FetchReport:
-    """Fetch the named packages (slug or id) plus their category and grids, and store them."""
+    """Fetch the named packages (slug or id) plus their category and grids, and store them.
+
+    Local packages (made with `pkgcli edit --create`) are skipped with a note: Django
+    Packages does not know them, and asking would only earn a 404 per package.
+    """
     started = time.monotonic()
+    slugs = _skip_local(store, slugs, report)
     progress("packages", 0, len(slugs))
     records = []
     for slug, record in _fetch_many(dp.fetch_package, slugs):
@@ -131,6 +136,16 @@ def _flag_gone(store: Store, dp: DjangoPackagesClient, run_id: str, report: Fetc
     return store.mark_gone(run_id, utc_now())
 
 
+def _skip_local(store: Store, slugs: list[str], report: FetchReport) -> list[str]:
+    local = [s for s in slugs if (row := store.get_package(s)) is not None and row["id"] < 0]
+    if local:
+        report.notes.append(
+            f"not looked up on Django Packages (local packages, only in this mirror): "
+            f"{', '.join(local)}"
+        )
+    return [s for s in slugs if s not in local]
+
+
 def _json_ids(text: str) -> list[int]:
     import json
 
@@ -178,6 +193,8 @@ def run_fetch(
         if outcome is None and len(chosen) > int(from_dp):
             ctx.note("Interrupted: the answers received so far are saved; run it again to complete")
         raise
+    for note in report.notes:
+        ctx.note(note)
     if from_dp or dp_slugs:
         ctx.note(fetch_summary(report))
     if outcome is not None:
