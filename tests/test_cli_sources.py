@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from pkgcli.errors import EXIT_UPSTREAM, EXIT_USAGE
+from pkgcli.fake.github import FakeRepo
 from pkgcli.refresh import STATS_WAIT
 
 from .conftest import FIXTURES, CliHarness
@@ -539,3 +540,37 @@ def test_ctrl_c_mid_refresh_exits_130_and_keeps_whole_rows(
         on_github = total.fetchone()[0]
     assert 0 < len(saved) < on_github  # stopped part-way, and kept what it had
     assert all(status and checked for status, _, checked in saved)  # whole rows only
+
+
+# -- the user's edits ------------------------------------------------------------------
+
+
+def test_an_edit_beats_every_source_and_says_so(fake: Any, cli: CliHarness) -> None:
+    assert cli("edit", DOT, "--set", "repo_watchers=7").exit_code == 0
+    assert cli("fetch", DOT).exit_code == 0
+    view = shown(cli)
+    repo = fake.github.find("jazzband/django-oauth-toolkit")
+    assert view["repo_watchers"] == 7
+    assert view["pkgcli"]["field_sources"]["repo_watchers"] == "edit"
+    assert view["pkgcli"]["overrides"]["repo_watchers"]["upstream"] == repo.stars  # GitHub's
+    text = cli("show", DOT, "--offline", "--sources").stdout
+    assert "Stars, forks, description        your edit; GitHub, fetched just now" in text
+
+
+def test_the_refresh_follows_the_repository_and_project_the_user_fixed(
+    fake: Any, cli: CliHarness
+) -> None:
+    assert cli("fetch", DDT, "--source", "djangopackages").exit_code == 0
+    fixed = ("repo_url=https://github.com/pydanny/dj-paginator", "pypi_url=dj-paginator")
+    assert cli("edit", DDT, "--set", fixed[0], "--set", fixed[1]).exit_code == 0
+    fake.github.add(FakeRepo(id=39753819, full_name="pydanny/dj-paginator", stars=36))
+    start = len(fake.requests)
+    result = cli("fetch", DDT, "--source", "github,pypi")
+    assert result.exit_code == 0, result.stderr
+    asked = {r.path.split("?")[0] for r in log(fake, start)}
+    assert "/github/repos/pydanny/dj-paginator" in asked
+    assert "/pypi/dj-paginator/json" in asked  # gone from PyPI here: recorded, not fatal
+    assert not any("debug-toolbar" in path for path in asked)
+    view = shown(cli, DDT)
+    assert (view["repo_full_name"], view["repo_watchers"]) == ("pydanny/dj-paginator", 36)
+    assert view["pkgcli"]["sources"]["pypi"]["status"] == "gone_from_pypi"

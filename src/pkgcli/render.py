@@ -273,7 +273,9 @@ def source_rows(view: dict[str, Any], now: datetime | None = None) -> list[tuple
             if source and source not in seen:
                 seen[source] = field_fetched_at(meta, name)
         text = "; ".join(
-            f"{SOURCE_LABELS.get(src, src)}, fetched {relative_time(stamp, now)}"
+            "your edit"
+            if src == "edit"
+            else f"{SOURCE_LABELS.get(src, src)}, fetched {relative_time(stamp, now)}"
             for src, stamp in seen.items()
         )
         rows.append((label, text or "unknown"))
