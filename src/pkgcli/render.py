@@ -69,8 +69,23 @@ def relative_time(iso: str | None, now: datetime | None = None) -> str:
     return "just now"
 
 
+# Characters json.dumps leaves raw that a terminal could still act on (C1 controls such as
+# the one-byte CSI, DEL, bidi overrides): escaped as \uXXXX, so the JSON value is unchanged.
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _json_safe(text: str) -> str:
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def render_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2)
+    """Indented JSON: exact values, nothing a terminal would interpret."""
+    return _json_safe(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def json_line(value: Any) -> str:
+    """Compact one-line JSON (NDJSON), as safe as `render_json`."""
+    return _json_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 def _number(value: Any) -> str:
