@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from pkgcli.errors import DatabaseError
+from pkgcli.errors import DatabaseError, UsageError
 from pkgcli.migrations import MIGRATION_NAMES, MIGRATION_SET
 
 Row = dict[str, Any]
@@ -142,6 +142,97 @@ class Store:
         rows = self.query(f"SELECT id, slug, title FROM grids WHERE id IN ({marks})", wanted)
         return {r["id"]: r for r in rows}
 
+    def categories_by_ids(self, ids: Iterable[int]) -> dict[int, Row]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        marks = ", ".join("?" for _ in wanted)
+        rows = self.query(f"SELECT * FROM categories WHERE id IN ({marks})", wanted)
+        return {r["id"]: r for r in rows}
+
+    def get_grid(self, slug_or_id: str) -> Row | None:
+        if slug_or_id.isdigit():
+            rows = self.query("SELECT * FROM grids WHERE id = ?", (int(slug_or_id),))
+        else:
+            rows = self.query("SELECT * FROM grids WHERE slug = ?", (slug_or_id,))
+            if not rows:
+                rows = self.query(
+                    "SELECT * FROM grids WHERE slug = ? COLLATE NOCASE", (slug_or_id,)
+                )
+        return rows[0] if rows else None
+
+    def grid_slugs(self) -> list[str]:
+        return [r["slug"] for r in self.query("SELECT slug FROM grids ORDER BY slug")]
+
+    def grid_summaries(self) -> list[Row]:
+        """Every grid with the size of its package list and how much of it is mirrored."""
+        return self.query(
+            "SELECT g.id, g.slug, g.title, g.description, g.created, g.modified, g.fetched_at,"
+            " count(gp.package_id) AS package_count, count(p.id) AS mirrored_count"
+            " FROM grids g LEFT JOIN grid_packages gp ON gp.grid_id = g.id"
+            " LEFT JOIN packages p ON p.id = gp.package_id"
+            " GROUP BY g.id ORDER BY g.slug"
+        )
+
+    def grid_members(self, grid_id: int) -> tuple[list[Row], list[int]]:
+        """A grid's mirrored packages in the grid's own order, and the ids not mirrored."""
+        rows = self.query(
+            "SELECT p.* FROM grid_packages gp JOIN packages p ON p.id = gp.package_id"
+            " WHERE gp.grid_id = ? ORDER BY gp.position",
+            (grid_id,),
+        )
+        missing = self.query(
+            "SELECT gp.package_id FROM grid_packages gp"
+            " LEFT JOIN packages p ON p.id = gp.package_id"
+            " WHERE gp.grid_id = ? AND p.id IS NULL ORDER BY gp.position",
+            (grid_id,),
+        )
+        return rows, [r["package_id"] for r in missing]
+
+    def search_packages(self, match: str, exact: str, limit: int | None) -> list[Row]:
+        """Packages matching an FTS5 query: exact slug/title first, then bm25, then stars.
+
+        bm25 weights: title and slug 10, description 2, participants 1.
+        """
+        return self._fts(
+            "SELECT p.* FROM packages_fts JOIN packages p ON p.id = packages_fts.rowid"
+            " WHERE packages_fts MATCH ?"
+            " ORDER BY (lower(p.slug) = ? OR lower(p.title) = ?) DESC,"
+            " bm25(packages_fts, 10.0, 10.0, 2.0, 1.0), p.repo_watchers DESC, p.slug"
+            " LIMIT ?",
+            (match, exact.lower(), exact.lower(), -1 if limit is None else limit),
+        )
+
+    def search_grids(self, match: str, exact: str, limit: int | None) -> list[Row]:
+        """Grids matching an FTS5 query (title, slug, description), with their sizes."""
+        return self._fts(
+            "SELECT g.id, g.slug, g.title, g.description, g.created, g.modified, g.fetched_at,"
+            " (SELECT count(*) FROM grid_packages gp WHERE gp.grid_id = g.id) AS package_count,"
+            " (SELECT count(*) FROM grid_packages gp JOIN packages p ON p.id = gp.package_id"
+            "  WHERE gp.grid_id = g.id) AS mirrored_count"
+            " FROM grids_fts JOIN grids g ON g.id = grids_fts.rowid"
+            " WHERE grids_fts MATCH ?"
+            " ORDER BY (lower(g.slug) = ? OR lower(g.title) = ?) DESC,"
+            " bm25(grids_fts, 10.0, 10.0, 1.0), package_count DESC, g.slug"
+            " LIMIT ?",
+            (match, exact.lower(), exact.lower(), -1 if limit is None else limit),
+        )
+
+    def _fts(self, sql: str, params: Sequence[Any]) -> list[Row]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "fts5" in str(exc) or "MATCH" in str(exc) or "syntax" in str(exc):
+                raise UsageError(f"cannot search for that text ({exc})") from exc
+            raise _database_error(self.path, exc) from exc
+        except sqlite3.Error as exc:
+            raise _database_error(self.path, exc) from exc
+
+    def count(self, table: str) -> int:
+        if table not in ("packages", "grids", "categories"):
+            raise ValueError(table)
+        return int(self.query(f"SELECT count(*) AS n FROM {table}")[0]["n"])
+
     def known_ids(self, table: str) -> set[int]:
         return {r["id"] for r in self.query(f"SELECT id FROM {table}")}
 
@@ -240,6 +331,31 @@ def _database_error(path: str, exc: sqlite3.Error) -> DatabaseError:
     if "unable to open" in text:
         return DatabaseError(f"cannot open the database {path} ({text})")
     return DatabaseError(f"database error in {path}: {text}")
+
+
+def complete_slugs(path: str, table: str, prefix: str, limit: int = 1000) -> list[str]:
+    """Slugs starting with `prefix`, for shell completion: read-only, never raises.
+
+    Opens the file read-only (no creation, no migration, no lock wait to speak of), so
+    completing before the first fetch, or while a fetch runs, simply offers nothing more.
+    """
+    if table not in ("packages", "grids") or not os.path.isfile(path):
+        return []
+    from pathlib import Path
+
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    try:
+        conn = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, timeout=0.5)
+        try:
+            rows = conn.execute(
+                f"SELECT slug FROM {table} WHERE slug LIKE ? ESCAPE '\\' ORDER BY slug LIMIT ?",
+                (pattern, limit),
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+    return [r[0] for r in rows]
 
 
 def open_store(path: str) -> Store:
