@@ -295,12 +295,18 @@ def _console(width: int, style: Style) -> Console:
     )
 
 
+def _printed(console: Console, style: Style) -> str:
+    text: str = console.file.getvalue()  # type: ignore[attr-defined]
+    if style == "none":  # rich pads every cell; padding at the end of a line is noise
+        text = "".join(line.rstrip() + "\n" for line in text.splitlines())
+    return text
+
+
 def to_text(renderable: RenderableType, out: Output) -> str:
     """A rich renderable as the text (and, on a terminal, escape codes) it prints."""
     console = _console(out.width, out.style)
     console.print(renderable)
-    value: str = console.file.getvalue()  # type: ignore[attr-defined]
-    return value
+    return _printed(console, out.style)
 
 
 def render_table(
@@ -352,8 +358,7 @@ def render_table(
         console.print(Text(title, style="bold"), no_wrap=True, overflow="ellipsis", crop=True)
     if rows:
         console.print(table)
-    value: str = console.file.getvalue()  # type: ignore[attr-defined]
-    return value
+    return _printed(console, out.style)
 
 
 def render_pairs(pairs: Sequence[tuple[str, str]], out: Output) -> str:

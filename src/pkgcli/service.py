@@ -217,6 +217,7 @@ def search(
     """Full-text search of the mirror: packages (or grids) by relevance, then stars."""
     query = fts_query(text)
     store = ctx.store
+    limit = limit or None  # 0: no limit
     fetch_limit = None if sort else limit  # re-sorting needs every hit before the cut
     if grids:
         found = _sorted(store.search_grids(query, text.strip(), fetch_limit), "grid", sort, reverse)
