@@ -163,7 +163,7 @@ def show(
     """Show one package from the mirror (fetched first if it is not there yet)."""
     from pkgcli.output import output_options, render_field_list, render_record
 
-    out = output_options(fmt, json_output, fields, no_color)
+    out = output_options(fmt, json_output, fields, no_color, kind="package")
     if list_fields:
         return _emit(render_field_list("package", out))
     if slug is None:
@@ -215,9 +215,10 @@ def list_grid(
     from pkgcli import service
     from pkgcli.output import output_options, render_field_list, render_listing
 
-    out = output_options(fmt, json_output, columns, no_color)
+    kind = "grid" if slug is None else "package"
+    out = output_options(fmt, json_output, columns, no_color, kind=kind)
     if list_fields:
-        return _emit(render_field_list("grid" if slug is None else "package", out))
+        return _emit(render_field_list(kind, out))
     if slug is None:
         grids = service.list_grids(ctx.obj, sort=sort, reverse=reverse, limit=limit)
         return _emit(render_listing(grids, "grid", out))
@@ -251,8 +252,8 @@ def search(
     from pkgcli import service
     from pkgcli.output import output_options, render_field_list, render_listing
 
-    out = output_options(fmt, json_output, fields, no_color)
     kind = "grid" if grids else "package"
+    out = output_options(fmt, json_output, fields, no_color, kind=kind)
     if list_fields:
         return _emit(render_field_list(kind, out))
     if not words:
@@ -295,7 +296,7 @@ def paths(
     from pkgcli.config import github_token_source
     from pkgcli.output import output_options, render_field_list, render_record
 
-    out = output_options(fmt, json_output, fields, no_color)
+    out = output_options(fmt, json_output, fields, no_color, kind="paths")
     if list_fields:
         return _emit(render_field_list("paths", out))
     settings = ctx.obj.settings

@@ -69,8 +69,17 @@ def output_options(
     json_flag: bool = False,
     fields: str | None = None,
     no_color: bool = False,
+    *,
+    kind: str | None = None,
 ) -> Output:
-    """Resolve the output options of one command (`--json` is `--format json`)."""
+    """Resolve the output options of one command (`--json` is `--format json`).
+
+    With `kind`, a bad `--fields` is refused now, before any work (or network) is done.
+    """
+    if fields is not None and kind is not None:
+        from pkgcli.fields import catalogue
+
+        catalogue(kind).select(fields, [])
     terminal = stdout_is_terminal()
     if json_flag and fmt not in (None, OutputFormat.json):
         raise UsageError(f"--json and --format {fmt.value} disagree: give only one of them")
@@ -438,6 +447,10 @@ def render_record(
     if out.format is OutputFormat.table:
         pairs = [(f.header, _human_value(f, row[f.name], now, missing)) for f in fields]
         return render_pairs(pairs, out)
+    if out.format is OutputFormat.json:  # one record: an object, not a list of one
+        return render_json(row) + "\n"
+    if out.format is OutputFormat.ndjson:
+        return json_line(row) + "\n"
     return render_data(fields, [row], out.format)
 
 
