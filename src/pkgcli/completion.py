@@ -40,9 +40,14 @@ def _catalogue_names(ctx: Any) -> list[str]:
 
     command = getattr(getattr(ctx, "command", None), "name", "")
     params = getattr(ctx, "params", {}) or {}
+    # While an option waits for its value, click leaves the words it had not parsed in
+    # ctx.args: `list-grid SLUG --sort <Tab>` has no params["slug"] yet.
+    leftover = [a for a in getattr(ctx, "args", []) if not a.startswith("-")]
     if command == "paths":
         return fields.PATHS.names()
-    if (command == "list-grid" and not params.get("slug")) or params.get("grids"):
+    if command == "list-grid" and not (params.get("slug") or leftover):
+        return fields.GRIDS.names()
+    if params.get("grids") or "--grids" in getattr(ctx, "args", []):
         return fields.GRIDS.names()
     return fields.PACKAGES.names()
 
