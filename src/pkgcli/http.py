@@ -135,6 +135,11 @@ class HttpClient:
                 "content-type", ""
             ):
                 return None
+            if response.status_code == 404:
+                raise UpstreamError(
+                    f"{self.name} has no such endpoint (an HTML 404 page at "
+                    f"{_short(str(response.url))}); check the API base URL"
+                )
             if response.status_code >= 400:
                 raise UpstreamError(_status_problem(self.name, response))
             try:

@@ -10,15 +10,22 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
-# C0 and C1 controls (ESC, CSI, BEL, \r ...), DEL, and bidi/zero-width format characters.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_LINEBREAKS = re.compile(r"\r\n|\r|\n|\t")
+
+
+@cache
+def _unsafe() -> re.Pattern[str]:
+    """C0/C1 controls (ESC, CSI, BEL, \\r ...), DEL, bidi and zero-width format characters.
+
+    Compiled on first use: `show --json` never needs it and starts faster without it.
+    """
+    return re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def inert(text: Any, *, multiline: bool = False) -> str:
@@ -26,11 +33,12 @@ def inert(text: Any, *, multiline: bool = False) -> str:
     if text is None:
         return ""
     value = str(text).replace("\r\n", "\n")
+    unsafe = _unsafe()
     if multiline:
         return "\n".join(
-            _UNSAFE.sub("\ufffd", line.replace("\t", " ")) for line in value.split("\n")
+            unsafe.sub("\ufffd", line.replace("\t", " ")) for line in value.split("\n")
         )
-    return _UNSAFE.sub("\ufffd", _LINEBREAKS.sub(" ", value))
+    return unsafe.sub("\ufffd", value.replace("\n", " ").replace("\t", " "))
 
 
 def sparkline(counts: list[int]) -> str:
@@ -146,10 +154,17 @@ def render_package(view: dict[str, Any], now: datetime | None = None) -> Rendera
     return Group(*parts)
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def fetch_summary(report: Any, *, interrupted: bool = False) -> str:
     """The one-line summary a fetch ends with (stderr)."""
-    parts = [f"{report.packages:,} packages", f"{report.grids:,} grids"]
-    parts.append(f"{report.categories:,} categories")
+    parts = [
+        _count(report.packages, "package"),
+        _count(report.grids, "grid"),
+        _count(report.categories, "category", "categories"),
+    ]
     extra = []
     if report.new:
         extra.append(f"{report.new:,} new")

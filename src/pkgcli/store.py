@@ -100,7 +100,10 @@ class Store:
             raise _database_error(self.path, exc) from exc
         try:
             yield self.conn
-        except BaseException:
+        except sqlite3.Error as exc:  # disk full, I/O error, constraint: nothing is kept
+            self.conn.execute("ROLLBACK")
+            raise _database_error(self.path, exc) from exc
+        except BaseException:  # Ctrl-C, SIGTERM, a bug: nothing of this write is kept
             self.conn.execute("ROLLBACK")
             raise
         try:

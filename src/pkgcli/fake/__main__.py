@@ -1,0 +1,56 @@
+"""Run the fake Django Packages API as a process: `python -m pkgcli.fake [options]`.
+
+Prints exactly one line, `READY <base_url>`, to stdout once listening, then serves until
+SIGTERM or SIGINT and exits 0. Benchmarks start it as a subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from .catalogue import generate_catalogue
+from .server import FakeUpstream
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pkgcli.fake", description="Serve a fake Django Packages API v4."
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--packages", type=int, default=6000)
+    parser.add_argument("--grids", type=int, default=400)
+    parser.add_argument("--categories", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per response")
+    parser.add_argument("--fixtures", metavar="DIR", help="merge the real records in DIR")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    catalogue = generate_catalogue(
+        args.packages, args.grids, args.categories, args.seed, fixtures=args.fixtures
+    )
+    if stop.is_set():
+        return 0
+    with FakeUpstream(catalogue, host=args.host, port=args.port, latency=args.latency) as fake:
+        print(f"READY {fake.base_url}", flush=True)
+        stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""The dependency direction holds: cli → service/sync/render → store/sources/http → models.
+
+Read with `ast`, so nobody has to remember the rule.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).parent.parent / "src" / "pkgcli"
+
+# module → pkgcli modules it must never import (at any depth inside the module).
+FORBIDDEN = {
+    "models": {"store", "http", "sources", "sync", "service", "render", "cli", "context"},
+    "errors": {"store", "http", "sources", "sync", "service", "render", "cli", "context"},
+    "store": {"http", "sources", "sync", "service", "render", "cli"},
+    "migrations": {"store", "http", "sources", "sync", "service", "render", "cli"},
+    "http": {"store", "sources", "sync", "service", "render", "cli"},
+    "sources": {"store", "sync", "service", "render", "cli"},
+    "render": {"store", "http", "sources", "sync", "cli"},
+    "service": {"cli"},
+    "sync": {"cli"},
+    "fake": {"cli", "store", "service", "sync", "render", "http", "sources", "context"},
+}
+
+
+def imported_pkgcli_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pkgcli"):
+            names.add(node.module.split(".")[1] if "." in node.module else "")
+            if node.module == "pkgcli":
+                names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("pkgcli."):
+                    names.add(alias.name.split(".")[1])
+    return names
+
+
+def owner(path: Path) -> str:
+    parts = path.relative_to(SRC).parts
+    return parts[0] if len(parts) > 1 else path.stem
+
+
+def test_nothing_imports_against_the_dependency_direction() -> None:
+    problems = []
+    for path in sorted(SRC.rglob("*.py")):
+        banned = FORBIDDEN.get(owner(path), set())
+        for name in sorted(imported_pkgcli_modules(path) & banned):
+            problems.append(f"{path.relative_to(SRC)} imports pkgcli.{name}")
+    assert problems == []
+
+
+def test_nothing_imports_the_cli() -> None:
+    offenders = [
+        str(p.relative_to(SRC))
+        for p in SRC.rglob("*.py")
+        if p.name not in ("cli.py", "__main__.py") and "cli" in imported_pkgcli_modules(p)
+    ]
+    assert offenders == []
+
+
+def test_only_store_and_migrations_run_sql() -> None:
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if owner(path) in ("store", "migrations", "fake"):
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import) and any(a.name == "sqlite3" for a in node.names):
+                offenders.append(str(path.relative_to(SRC)))
+    assert offenders == []
