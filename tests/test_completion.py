@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from mirror_seed import package, seed, standard
 from pkgcli.completion import (
     complete_fields,
     complete_grid_slug,
     complete_package_slug,
     complete_sort,
 )
+from tests.mirror_seed import package, seed, standard
 
 
 def context(command: str = "show", db: str | None = None, **params: Any) -> Any:

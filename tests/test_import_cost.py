@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mirror_seed import seed, standard
+from tests.mirror_seed import seed, standard
 
 HEAVY = ("rich", "csv", "httpx", "sqlite_utils")
 PROBE = (

@@ -22,6 +22,11 @@ FORBIDDEN = {
     "service": {"cli"},
     "sync": {"cli"},
     "fake": {"cli", "store", "service", "sync", "render", "http", "sources", "context"},
+    # the output system: pure field registry and score; renderers never reach the data
+    "scoring": {"store", "http", "sources", "sync", "service", "render", "cli", "context"},
+    "fields": {"store", "http", "sources", "sync", "service", "render", "cli", "context"},
+    "output": {"store", "http", "sources", "sync", "service", "cli", "context"},
+    "completion": {"http", "sources", "sync", "service", "render", "output", "cli"},
 }
 
 

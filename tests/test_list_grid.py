@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mirror_seed import grid, package, seed, standard
+from tests.mirror_seed import grid, package, seed, standard
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from mirror_seed import EVIL, seed, standard
 from pkgcli.models import UPSTREAM_PACKAGE_KEYS
 from pkgcli.render import inert
+from tests.mirror_seed import EVIL, seed, standard
 
 LISTS = [
     ("list-grid",),

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from mirror_seed import seed, standard
 from pkgcli.service import fts_query
+from tests.mirror_seed import package, seed, standard
 
 
 @pytest.fixture
@@ -30,6 +30,30 @@ def test_title_and_slug_matches_rank_above_description_matches(cli: Any, mirror:
     assert found[0] == "django-rest-framework"
     # the others only say "REST framework" in their description
     assert set(found[1:]) == {"django-ninja", "djangorestframework-simplejwt", "drf-yasg"}
+
+
+def test_name_matches_come_first_most_stars_first(cli: Any, mirror: Path) -> None:
+    assert slugs(cli("search", "django", "--json")) == [
+        "django-rest-framework",
+        "django-ninja",
+        "django-tastypie",  # 3900 stars each: then by slug
+        "djangorestframework-simplejwt",
+        "django-oauth-toolkit",
+        "drf-yasg",  # "Django" only in its description
+    ]
+
+
+def test_a_long_participant_list_does_not_sink_a_package(cli: Any, isolated_env: Path) -> None:
+    crowd = [f"contributor{i}" for i in range(300)]
+    seed(
+        str(isolated_env),
+        [
+            package(1, "oauth-lite", repo_watchers=10, participants=[]),
+            package(2, "big-oauth", repo_watchers=5000, participants=crowd),
+            package(3, "other", repo_description="an oauth helper", repo_watchers=9000),
+        ],
+    )
+    assert slugs(cli("search", "oauth", "--json")) == ["big-oauth", "oauth-lite", "other"]
 
 
 def test_equal_relevance_is_ordered_by_stars(cli: Any, mirror: Path) -> None:

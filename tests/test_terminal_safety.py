@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mirror_seed import EVIL, seed, standard
+from tests.mirror_seed import EVIL, seed, standard
 
 # What may never reach a terminal from upstream text: ESC (other than our own SGR colour
 # codes), C1 controls (one-byte CSI/OSC), BEL, carriage return, backspace, bidi overrides

@@ -216,7 +216,7 @@ PACKAGES = Catalogue(
               label="Slug", nullable=False),
         Field("id", "int", "Django Packages id", label="Id",
               nullable=False, priority=90),
-        Field("title", "str", "Package title (not unique)", label="Title", priority=5,
+        Field("title", "str", "Package title (not unique)", label="Title", priority=6,
               nullable=False),
         Field("description", "str", "Repository description", key="repo_description",
               label="Description", priority=6),

@@ -77,13 +77,18 @@ def relative_time(iso: str | None, now: datetime | None = None) -> str:
     return "just now"
 
 
-# Characters json.dumps leaves raw that a terminal could still act on (C1 controls such as
-# the one-byte CSI, DEL, bidi overrides): escaped as \uXXXX, so the JSON value is unchanged.
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+@cache
+def _json_unsafe() -> re.Pattern[str]:
+    """What json.dumps leaves raw that a terminal could still act on: C1 controls (the
+    one-byte CSI), DEL, bidi overrides, zero-width and line-separator characters."""
+    return re.compile(r"[\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _json_safe(text: str) -> str:
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    """Escape those as \\uXXXX: the JSON value is unchanged, the terminal safe."""
+    if text.isascii() and "\x7f" not in text:  # the usual case: nothing to look for
+        return text
+    return _json_unsafe().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def render_json(value: Any) -> str:

@@ -68,6 +68,28 @@ CATEGORY_COLUMNS = (
 )
 
 
+# Search order, best first: an exact slug or title match; then hits whose name (title or
+# slug) holds every word, most stars first (bm25's length normalisation would otherwise
+# sink popular packages, whose long participant lists make long documents); then the
+# rest by bm25 relevance with the column weights given, in steps of a tenth of the best
+# hit's score so that near-equal relevance is decided by stars; then the slug.
+_RANKED = (
+    "WITH hits AS (SELECT {select}, bm25({fts}, {weights}) AS _rank,"
+    " {fts}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?) AS _named"
+    " FROM {source} WHERE {fts} MATCH ?)"
+    " SELECT * FROM hits"
+    " ORDER BY (lower(slug) = ? OR lower(title) = ?) DESC, _named DESC,"
+    " CASE WHEN _named THEN 0 ELSE round(_rank * 10.0 / min(_rank) OVER ()) END DESC,"
+    " {then}, slug"
+    " LIMIT ?"
+)
+
+
+def _ranked_params(match: str, exact: str, limit: int | None) -> tuple[Any, ...]:
+    named = "{title slug} : (" + match + ")"
+    return (named, match, exact.lower(), exact.lower(), -1 if limit is None else limit)
+
+
 def _upsert_sql(table: str, columns: Sequence[str]) -> str:
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)
@@ -193,32 +215,34 @@ class Store:
         return rows, [r["package_id"] for r in missing]
 
     def search_packages(self, match: str, exact: str, limit: int | None) -> list[Row]:
-        """Packages matching an FTS5 query: exact slug/title first, then bm25, then stars.
-
-        bm25 weights: title and slug 10, description 2, participants 1.
-        """
+        """Packages matching an FTS5 query, best first (see `_RANKED`)."""
         return self._fts(
-            "SELECT p.* FROM packages_fts JOIN packages p ON p.id = packages_fts.rowid"
-            " WHERE packages_fts MATCH ?"
-            " ORDER BY (lower(p.slug) = ? OR lower(p.title) = ?) DESC,"
-            " bm25(packages_fts, 10.0, 10.0, 2.0, 1.0), p.repo_watchers DESC, p.slug"
-            " LIMIT ?",
-            (match, exact.lower(), exact.lower(), -1 if limit is None else limit),
+            _RANKED.format(
+                select="p.*",
+                source="packages_fts JOIN packages p ON p.id = packages_fts.rowid",
+                fts="packages_fts",
+                weights="10.0, 10.0, 2.0, 1.0",  # title, slug, description, participants
+                then="repo_watchers DESC",
+            ),
+            _ranked_params(match, exact, limit),
         )
 
     def search_grids(self, match: str, exact: str, limit: int | None) -> list[Row]:
         """Grids matching an FTS5 query (title, slug, description), with their sizes."""
         return self._fts(
-            "SELECT g.id, g.slug, g.title, g.description, g.created, g.modified, g.fetched_at,"
-            " (SELECT count(*) FROM grid_packages gp WHERE gp.grid_id = g.id) AS package_count,"
-            " (SELECT count(*) FROM grid_packages gp JOIN packages p ON p.id = gp.package_id"
-            "  WHERE gp.grid_id = g.id) AS mirrored_count"
-            " FROM grids_fts JOIN grids g ON g.id = grids_fts.rowid"
-            " WHERE grids_fts MATCH ?"
-            " ORDER BY (lower(g.slug) = ? OR lower(g.title) = ?) DESC,"
-            " bm25(grids_fts, 10.0, 10.0, 1.0), package_count DESC, g.slug"
-            " LIMIT ?",
-            (match, exact.lower(), exact.lower(), -1 if limit is None else limit),
+            _RANKED.format(
+                select="g.id, g.slug, g.title, g.description, g.created, g.modified,"
+                " g.fetched_at,"
+                " (SELECT count(*) FROM grid_packages gp WHERE gp.grid_id = g.id)"
+                " AS package_count,"
+                " (SELECT count(*) FROM grid_packages gp JOIN packages p"
+                " ON p.id = gp.package_id WHERE gp.grid_id = g.id) AS mirrored_count",
+                source="grids_fts JOIN grids g ON g.id = grids_fts.rowid",
+                fts="grids_fts",
+                weights="10.0, 10.0, 1.0",  # title, slug, description
+                then="package_count DESC",
+            ),
+            _ranked_params(match, exact, limit),
         )
 
     def _fts(self, sql: str, params: Sequence[Any]) -> list[Row]:
