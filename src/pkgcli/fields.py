@@ -10,9 +10,8 @@ times are UTC ISO-8601 (`2024-05-01T12:00:00Z`), lists stay lists. Nothing here 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pkgcli.errors import UsageError
 from pkgcli.scoring import supports_python3, upstream_score
@@ -54,8 +53,10 @@ def parse_iso(value: Any) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
+    """One output field. A NamedTuple (immutable) rather than a dataclass: cheaper to
+    create at import, which every list-grid and search start pays."""
+
     name: str
     type: str
     description: str
@@ -84,18 +85,21 @@ class Field:
         return self.label or self.name
 
 
-@dataclass(frozen=True)
 class Catalogue:
     """The fields one kind of row offers, in their documented order."""
 
-    kind: str  # "package", "grid", "paths": names the JSON Schema
-    fields: tuple[Field, ...]
-    default: tuple[str, ...]  # what a command shows without --fields
-    presets: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other commands' defaults
-    by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+    def __init__(
+        self,
+        kind: str,  # "package", "grid", "paths": names the JSON Schema
+        fields: tuple[Field, ...],
+        default: tuple[str, ...],  # what a command shows without --fields
+        presets: dict[str, tuple[str, ...]] | None = None,  # other commands' defaults
+    ) -> None:
+        self.kind = kind
+        self.fields = fields
+        self.default = default
+        self.presets = presets or {}
+        self.by_name = {f.name: f for f in fields}
 
     def __getitem__(self, name: str) -> Field:
         return self.by_name[name]

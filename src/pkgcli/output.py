@@ -98,11 +98,17 @@ def output_options(
 
 def text_cell(value: Any) -> str:
     """A value as one line of inert text (csv, tsv, plain): lists comma-joined, no nulls."""
+    if isinstance(value, str):
+        return inert(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, list):
+        if all(type(v) is int for v in value):  # commits: 52 numbers a row
+            return ",".join(map(str, value))
         return ",".join(text_cell(v) for v in value)
     return inert(value)
 

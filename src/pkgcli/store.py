@@ -69,25 +69,46 @@ CATEGORY_COLUMNS = (
 
 
 # Search order, best first: an exact slug or title match; then hits whose name (title or
-# slug) holds every word, most stars first (bm25's length normalisation would otherwise
+# slug) holds every word, most popular first (bm25's length normalisation would otherwise
 # sink popular packages, whose long participant lists make long documents); then the
-# rest by bm25 relevance with the column weights given, in steps of a tenth of the best
-# hit's score so that near-equal relevance is decided by stars; then the slug.
-_RANKED = (
-    "WITH hits AS (SELECT {select}, bm25({fts}, {weights}) AS _rank,"
-    " {fts}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?) AS _named"
-    " FROM {source} WHERE {fts} MATCH ?)"
-    " SELECT * FROM hits"
-    " ORDER BY (lower(slug) = ? OR lower(title) = ?) DESC, _named DESC,"
-    " CASE WHEN _named THEN 0 ELSE round(_rank * 10.0 / min(_rank) OVER ()) END DESC,"
-    " {then}, slug"
+# other hits by bm25 relevance with the column weights given, in steps of a tenth of the
+# best of them, near-equal relevance going by popularity; the slug last, for a stable
+# order. Two queries, so that a word in nearly every name ("django") needs no bm25 over
+# the whole catalogue when the name matches alone fill the limit.
+_NAMED_HITS = (
+    "SELECT t.id FROM {fts} JOIN {table} t ON t.id = {fts}.rowid WHERE {fts} MATCH ?"
+    " ORDER BY (lower(t.slug) = ? OR lower(t.title) = ?) DESC, {popularity} DESC, t.slug"
     " LIMIT ?"
 )
-
-
-def _ranked_params(match: str, exact: str, limit: int | None) -> tuple[Any, ...]:
-    named = "{title slug} : (" + match + ")"
-    return (named, match, exact.lower(), exact.lower(), -1 if limit is None else limit)
+_OTHER_HITS = (
+    "WITH hits AS (SELECT rowid AS id, bm25({fts}, {weights}) AS score FROM {fts}"
+    " WHERE {fts} MATCH ? AND rowid NOT IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?))"
+    " SELECT t.id FROM hits JOIN {table} t ON t.id = hits.id"
+    " ORDER BY round(hits.score * 10.0 / min(hits.score) OVER ()) DESC, {popularity} DESC,"
+    " t.slug LIMIT ?"
+)
+_SEARCHED = {
+    "packages": {
+        "fts": "packages_fts",
+        "table": "packages",
+        "weights": "10.0, 10.0, 2.0, 1.0",  # title, slug, description, participants
+        "popularity": "t.repo_watchers",
+    },
+    "grids": {
+        "fts": "grids_fts",
+        "table": "grids",
+        "weights": "10.0, 10.0, 1.0",  # title, slug, description
+        "popularity": "(SELECT count(*) FROM grid_packages gp WHERE gp.grid_id = t.id)",
+    },
+}
+_GRID_SUMMARY = (
+    "SELECT g.id, g.slug, g.title, g.description, g.created, g.modified, g.fetched_at,"
+    " count(gp.package_id) AS package_count, count(p.id) AS mirrored_count"
+    " FROM grids g LEFT JOIN grid_packages gp ON gp.grid_id = g.id"
+    " LEFT JOIN packages p ON p.id = gp.package_id"
+    " {where} GROUP BY g.id ORDER BY g.slug"
+)
+_CHUNK = 10_000  # ids per `IN (...)`: well under SQLite's limit on bound variables
 
 
 def _upsert_sql(table: str, columns: Sequence[str]) -> str:
@@ -189,15 +210,21 @@ class Store:
     def grid_slugs(self) -> list[str]:
         return [r["slug"] for r in self.query("SELECT slug FROM grids ORDER BY slug")]
 
-    def grid_summaries(self) -> list[Row]:
-        """Every grid with the size of its package list and how much of it is mirrored."""
-        return self.query(
-            "SELECT g.id, g.slug, g.title, g.description, g.created, g.modified, g.fetched_at,"
-            " count(gp.package_id) AS package_count, count(p.id) AS mirrored_count"
-            " FROM grids g LEFT JOIN grid_packages gp ON gp.grid_id = g.id"
-            " LEFT JOIN packages p ON p.id = gp.package_id"
-            " GROUP BY g.id ORDER BY g.slug"
-        )
+    def grid_summaries(self, ids: Sequence[int] | None = None) -> list[Row]:
+        """Grids (all, or those `ids`) with the size of their package list and how much of
+        it is mirrored, by slug."""
+        if ids is None:
+            return self.query(_GRID_SUMMARY.format(where=""))
+        return self._rows_for_ids(_GRID_SUMMARY.format(where="WHERE g.id IN ({marks})"), ids)
+
+    def _rows_for_ids(self, template: str, ids: Sequence[int]) -> list[Row]:
+        """Rows of `template` (with `{marks}` for the ids) in the order of `ids`."""
+        by_id: dict[int, Row] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start : start + _CHUNK])
+            marks = ", ".join("?" for _ in chunk)
+            by_id.update((r["id"], r) for r in self.query(template.format(marks=marks), chunk))
+        return [by_id[i] for i in ids if i in by_id]
 
     def grid_members(self, grid_id: int) -> tuple[list[Row], list[int]]:
         """A grid's mirrored packages in the grid's own order, and the ids not mirrored."""
@@ -215,35 +242,32 @@ class Store:
         return rows, [r["package_id"] for r in missing]
 
     def search_packages(self, match: str, exact: str, limit: int | None) -> list[Row]:
-        """Packages matching an FTS5 query, best first (see `_RANKED`)."""
-        return self._fts(
-            _RANKED.format(
-                select="p.*",
-                source="packages_fts JOIN packages p ON p.id = packages_fts.rowid",
-                fts="packages_fts",
-                weights="10.0, 10.0, 2.0, 1.0",  # title, slug, description, participants
-                then="repo_watchers DESC",
-            ),
-            _ranked_params(match, exact, limit),
-        )
+        """Packages matching an FTS5 query, best first (see `_NAMED_HITS`)."""
+        ids = self._search_ids("packages", match, exact, limit)
+        return self._rows_for_ids("SELECT * FROM packages WHERE id IN ({marks})", ids)
 
     def search_grids(self, match: str, exact: str, limit: int | None) -> list[Row]:
         """Grids matching an FTS5 query (title, slug, description), with their sizes."""
-        return self._fts(
-            _RANKED.format(
-                select="g.id, g.slug, g.title, g.description, g.created, g.modified,"
-                " g.fetched_at,"
-                " (SELECT count(*) FROM grid_packages gp WHERE gp.grid_id = g.id)"
-                " AS package_count,"
-                " (SELECT count(*) FROM grid_packages gp JOIN packages p"
-                " ON p.id = gp.package_id WHERE gp.grid_id = g.id) AS mirrored_count",
-                source="grids_fts JOIN grids g ON g.id = grids_fts.rowid",
-                fts="grids_fts",
-                weights="10.0, 10.0, 1.0",  # title, slug, description
-                then="package_count DESC",
-            ),
-            _ranked_params(match, exact, limit),
+        return self._rows_for_ids(
+            _GRID_SUMMARY.format(where="WHERE g.id IN ({marks})"),
+            self._search_ids("grids", match, exact, limit),
         )
+
+    def _search_ids(self, kind: str, match: str, exact: str, limit: int | None) -> list[int]:
+        names = _SEARCHED[kind]
+        in_name = "{title slug} : (" + match + ")"
+        exact = exact.lower()
+        ids = [
+            r["id"]
+            for r in self._fts(
+                _NAMED_HITS.format(**names), (in_name, exact, exact, -1 if limit is None else limit)
+            )
+        ]
+        if limit is not None and len(ids) >= limit:
+            return ids
+        rest = -1 if limit is None else limit - len(ids)
+        others = self._fts(_OTHER_HITS.format(**names), (match, in_name, rest))
+        return ids + [r["id"] for r in others]
 
     def _fts(self, sql: str, params: Sequence[Any]) -> list[Row]:
         try:
