@@ -186,6 +186,7 @@ def list_grid(
     slug: Annotated[
         str | None,
         typer.Argument(
+            metavar="[SLUG]",
             help="Grid slug (or id). Without it: every grid in the mirror.",
             autocompletion=complete_grid_slug,
             show_default=False,
@@ -194,7 +195,8 @@ def list_grid(
     sort: SortOption = None,
     reverse: ReverseOption = False,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=0, help="At most N rows (0: all).")
+        int | None,
+        typer.Option("--limit", min=0, metavar="N", help="At most N rows (0: all)."),
     ] = None,
     columns: Annotated[
         str | None,
@@ -241,7 +243,9 @@ def search(
     grids: Annotated[bool, typer.Option("--grids", help="Search grids, not packages.")] = False,
     sort: SortOption = None,
     reverse: ReverseOption = False,
-    limit: Annotated[int, typer.Option("--limit", min=0, help="At most N results (0: all).")] = 30,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, metavar="N", help="At most N results (0: all).")
+    ] = 30,
     fields: FieldsOption = None,
     fmt: FormatOption = None,
     json_output: JsonOption = False,
