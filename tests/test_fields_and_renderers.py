@@ -137,6 +137,13 @@ def test_csv_quotes_what_needs_quoting_and_parses_back() -> None:
     assert parsed == [{"slug": "a", "title": 'Say "hi", all', "participants": "x,y"}]
 
 
+def test_csv_defuses_spreadsheet_formulas_in_text_only() -> None:
+    fields = PACKAGES.select("description,score", [])
+    rows = [{"slug": "a", "description": '=HYPERLINK("http://evil")', "score": -500}]
+    (parsed,) = csv.DictReader(io.StringIO(render_csv(fields, rows)))
+    assert parsed == {"slug": "a", "description": '\'=HYPERLINK("http://evil")', "score": "-500"}
+
+
 @pytest.mark.parametrize(
     ("value", "text"),
     [(999, "999"), (1000, "1.0k"), (12345, "12k"), (999_999, "999k"), (2_500_000, "2.5M")],

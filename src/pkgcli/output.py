@@ -127,6 +127,14 @@ def md_cell(field_: Field, value: Any) -> str:
     return text_cell(value).translate(_MD_SPECIAL)
 
 
+def csv_cell(value: Any) -> str:
+    """A CSV cell; upstream text a spreadsheet would run as a formula gets a leading `'`."""
+    text = text_cell(value)
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@"):
+        return "'" + text
+    return text
+
+
 def render_csv(fields: Sequence[Field], rows: Sequence[View]) -> str:
     import csv
     import io
@@ -134,7 +142,7 @@ def render_csv(fields: Sequence[Field], rows: Sequence[View]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([f.name for f in fields])
-    writer.writerows([text_cell(row[f.name]) for f in fields] for row in rows)
+    writer.writerows([csv_cell(row[f.name]) for f in fields] for row in rows)
     return buffer.getvalue()
 
 
