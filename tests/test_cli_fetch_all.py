@@ -57,6 +57,7 @@ def test_every_synthetic_record_round_trips_through_show_json(
     for record in list(synthetic.catalogue.packages.values())[:60]:
         shown = json.loads(cli("show", record["slug"], "--json", "--offline").stdout)
         shown.pop("pkgcli")
+        assert (shown.pop("notes"), shown.pop("tags")) == (None, [])  # the user's layer, unedited
         expected = dict(record)
         # Links come back on the configured API base, by the same trailing ids.
         assert [g.rsplit("/grids/", 1)[1] for g in shown.pop("grids")] == [

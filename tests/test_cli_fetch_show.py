@@ -25,6 +25,8 @@ def test_show_fetches_a_missing_package_then_reproduces_the_upstream_record(
     assert "not in the mirror yet" in result.stderr
     shown = json.loads(result.stdout)
     meta = shown.pop("pkgcli")
+    assert (shown.pop("notes"), shown.pop("tags")) == (None, [])  # the user's layer, unedited
+    assert (meta["edited"], meta["overrides"], meta["local"]) == ([], {}, False)
     # Links are served on the configured API base (here the fake's), by the same ids.
     expected = json.loads(json.dumps(REAL_1858).replace(DEFAULT_API_URL, fake.api_url))
     assert shown == expected  # the 18 keys, names, types, values and timestamps exactly
@@ -36,7 +38,11 @@ def test_show_fetches_a_missing_package_then_reproduces_the_upstream_record(
     requests_before = len(fake.requests)
     again = cli("show", "django-oauth-toolkit", "--json", "--offline")
     assert again.exit_code == 0
-    assert json.loads(again.stdout) | {"pkgcli": None} == shown | {"pkgcli": None}
+    assert json.loads(again.stdout) | {"pkgcli": None} == shown | {
+        "pkgcli": None,
+        "notes": None,
+        "tags": [],
+    }
     assert len(fake.requests) == requests_before  # --offline: no network at all
     assert again.stderr == ""
 

@@ -216,3 +216,28 @@ def test_list_fields(cli: Any) -> None:
     grid_fields = cli("list-grid", "--list-fields").stdout.splitlines()
     assert grid_fields[0].split("\t")[:2] == ["slug", "str"]
     assert any(line.startswith("package_count\tint\t") for line in grid_fields)
+
+
+def test_the_users_edits_show_in_the_comparison(cli: Any, mirror: Path) -> None:
+    """Edited values, grids edits and local packages (pkgcli edit) reach list-grid."""
+    assert (
+        cli("edit", "django-ninja", "--set", "repo_watchers=50000", "--set", "tags=fast").exit_code
+        == 0
+    )
+    assert cli("edit", "drf-yasg", "--set", "grids=11").exit_code == 0  # out of the grid
+    created = cli("edit", "my-app", "--create", "--set", "title=My App", "--set", "grids=10")
+    assert created.exit_code == 0, created.stderr
+    rows = json.loads(
+        cli("list-grid", "rest-frameworks", "--json", "--fields", "stars,tags,edited,local").stdout
+    )
+    by_slug = {r["slug"]: r for r in rows}
+    assert rows[0]["slug"] == "django-ninja"  # 50,000 stars now: the best score
+    assert by_slug["django-ninja"]["tags"] == ["fast"]
+    assert by_slug["django-ninja"]["edited"] == ["repo_watchers", "tags"]
+    assert "drf-yasg" not in by_slug
+    assert by_slug["my-app"]["local"] is True
+    assert by_slug["django-rest-framework"] == {
+        "slug": "django-rest-framework", "stars": 28000, "tags": [], "edited": [], "local": False,
+    }  # fmt: skip
+    found = json.loads(cli("search", "ninja", "--json", "--fields", "stars").stdout)
+    assert found == [{"slug": "django-ninja", "stars": 50000}]

@@ -78,7 +78,7 @@ def test_list_formats_parse_back_to_the_same_rows(
 
 def test_show_json_is_the_upstream_record_plus_pkgcli(cli: Any, mirror: Path) -> None:
     view = json.loads(run(cli, "show", "evil-pkg", "--json", "--offline"))
-    assert list(view) == [*UPSTREAM_PACKAGE_KEYS, "pkgcli"]
+    assert list(view) == [*UPSTREAM_PACKAGE_KEYS, "notes", "tags", "pkgcli"]
     assert view["repo_description"] == EVIL and view["title"] == EVIL  # exact, not inert
     assert view["created"] == "2012-01-01T10:00:00-05:00"  # upstream's own zone
     assert [url.rsplit("/api/v4/", 1)[1] for url in view["grids"]] == ["grids/10/"]

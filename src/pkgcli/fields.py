@@ -202,6 +202,18 @@ def _none_if_empty(key: str) -> Getter:
     return lambda view, now: view.get(key) or None
 
 
+def _tags(view: View, now: datetime) -> list[str]:
+    return list(view.get("tags") or [])
+
+
+def _edited(view: View, now: datetime) -> list[str]:
+    return list(_meta(view).get("edited") or [])
+
+
+def _local(view: View, now: datetime) -> bool:
+    return bool(_meta(view).get("local"))
+
+
 def _score(view: View, now: datetime) -> int:
     versions = lookup(view, "python_versions")
     return upstream_score(
@@ -260,6 +272,14 @@ PACKAGES = Catalogue(
               priority=85),
         Field("gone_upstream_at", "datetime", "When it disappeared from Django Packages",
               label="Gone", priority=85),
+        # The user's layer (pkgcli edit): edited values are already in the fields above.
+        Field("notes", "str", "Your notes (pkgcli edit)", label="Notes", priority=70),
+        Field("tags", "list[str]", "Your tags (pkgcli edit)", get=_tags, label="Tags",
+              priority=65, nullable=False),
+        Field("edited", "list[str]", "The fields you edited: their values are yours",
+              get=_edited, label="Edited", priority=75, nullable=False),
+        Field("local", "bool", "Only in this mirror (pkgcli edit --create)", get=_local,
+              label="Local", priority=75, nullable=False),
         # Filled by the GitHub/PyPI sources when they have run (absent until then).
         Field("archived", "bool", "The repository is archived", label="Archived",
               short="Arch", priority=4, optional=True),

@@ -103,8 +103,37 @@ def m0001_catalogue(db: Any) -> None:
     )
 
 
+def m0003_edits(db: Any) -> None:
+    """The user's overlay: one row per edit event, never touching the upstream rows.
+
+    The value of a field is the newest non-reverted edit for it; an edit whose `new_value`
+    is NULL is an "unset" (back to the upstream value). `old_value` is the upstream value
+    when the edit was made, so `show` can tell when upstream has changed it since. Edits
+    are keyed on the package id (slugs can change upstream). Packages that exist only in
+    this mirror ("local" packages) live in `packages` with negative ids: upstream ids are
+    positive, so no refresh from Django Packages ever touches or flags them.
+    """
+    db.execute(
+        """
+        CREATE TABLE edits (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            package_id INTEGER NOT NULL REFERENCES packages(id),
+            field TEXT NOT NULL,
+            old_value TEXT,
+            new_value TEXT,
+            created_at TEXT NOT NULL,
+            reverted_at TEXT,
+            origin TEXT NOT NULL DEFAULT 'cli'
+        )
+        """
+    )
+    db.execute("CREATE INDEX edits_package_field ON edits (package_id, field, reverted_at)")
+    db.execute("CREATE INDEX edits_field ON edits (field, reverted_at)")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("0001_catalogue", m0001_catalogue),
+    ("0003_edits", m0003_edits),
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)
 

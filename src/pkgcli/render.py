@@ -135,7 +135,89 @@ def package_fields(view: dict[str, Any], now: datetime | None = None) -> list[tu
         lines.append(
             ("Upstream", f"gone from Django Packages since {meta['gone_upstream_at'][:10]}")
         )
-    return [(label, inert(value)) for label, value in lines]
+    lines = mark_edited(lines + overlay_lines(view), view)
+    return [(label, inert(value, multiline=label == "Notes")) for label, value in lines]
+
+
+# Which view keys each line of `show` presents, so edited lines can be marked.
+LINE_FIELDS: dict[str, tuple[str, ...]] = {
+    "Category": ("category",),
+    "Repository": ("repo_url",),
+    "Stars": ("repo_watchers",),
+    "Forks": ("repo_forks",),
+    "PyPI": ("pypi_version", "pypi_url"),
+    "Docs": ("documentation_url",),
+    "Last commit": ("last_updated",),
+    "Commits (52w)": ("commits_over_52",),
+    "Participants": ("participants",),
+    "Grids": ("grids",),
+}
+EDITED_MARK = "(edited)"
+
+
+def overlay_lines(view: dict[str, Any]) -> list[tuple[str, str]]:
+    """The lines only the user's layer has: local origin, tags, notes."""
+    meta = view.get("pkgcli", {})
+    lines = []
+    if meta.get("local"):
+        lines.append(("Origin", "local package: only in this mirror, never on Django Packages"))
+    if view.get("tags"):
+        lines.append(("Tags", ", ".join(view["tags"])))
+    if view.get("notes"):
+        lines.append(("Notes", view["notes"]))
+    return lines
+
+
+def mark_edited(lines: list[tuple[str, str]], view: dict[str, Any]) -> list[tuple[str, str]]:
+    """Mark lines that show edited values; where upstream has changed a value since it was
+    edited, add a line with the upstream value (the edited one stays in force)."""
+    meta = view.get("pkgcli", {})
+    overrides = meta.get("overrides") or {}
+    if not overrides:
+        return lines
+    local = bool(meta.get("local"))  # every value of a local package is the user's: no marks
+    marked: list[tuple[str, str]] = []
+    for label, value in lines:
+        fields = [f for f in LINE_FIELDS.get(label, ()) if f in overrides]
+        marked.append((label, f"{value}  {EDITED_MARK}" if fields and not local else value))
+        marked += [_upstream_line("", f, overrides[f]) for f in fields if _changed(overrides[f])]
+    for field, label in (("title", "Title"), ("repo_description", "Description")):
+        if field in overrides and _changed(overrides[field]):
+            marked.append(_upstream_line(f"{label} upstream", field, overrides[field]))
+    edited = ", ".join(f for f in overrides if f not in ("notes", "tags"))
+    if edited and not local:
+        marked.append(("Your edits", edited))
+    return marked
+
+
+def _changed(override: dict[str, Any]) -> bool:
+    return bool(override.get("upstream_changed"))
+
+
+def _upstream_line(label: str, field: str, override: dict[str, Any]) -> tuple[str, str]:
+    value = upstream_text(field, override.get("upstream"))
+    return (label, f"upstream now: {value} (changed since your edit)")
+
+
+def upstream_text(field: str, value: Any) -> str:
+    """A short human form of a raw view value (for the upstream side of an override)."""
+    from pkgcli.models import link_id
+
+    if value is None or value == "" or value == []:
+        return "—"
+    if field == "commits_over_52" and isinstance(value, list):
+        return f"{sparkline(value)}  {sum(value)} total"
+    if field == "participants" and isinstance(value, list):
+        return f"{len(value):,} participants"
+    if field in ("category", "grids"):
+        urls = value if isinstance(value, list) else [value]
+        return ", ".join(f"#{link_id(u)}" for u in urls)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _number(value)
+    text = str(value)
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def render_package(view: dict[str, Any], now: datetime | None = None) -> RenderableType:
@@ -144,12 +226,19 @@ def render_package(view: dict[str, Any], now: datetime | None = None) -> Rendera
     from rich.table import Table
     from rich.text import Text
 
+    meta = view.get("pkgcli", {})
+    edited = {} if meta.get("local") else meta.get("overrides") or {}
     title = Text(inert(view.get("title")) or inert(view["slug"]), style="bold")
     title.append(f"  ({inert(view['slug'])})", style="dim")
+    if "title" in edited:
+        title.append(f"  {EDITED_MARK}", style="dim")
     parts: list[RenderableType] = [title]
     description = inert(view.get("repo_description"), multiline=True).strip()
     if description:
-        parts.append(Text(description))
+        text = Text(description)
+        if "repo_description" in edited:
+            text.append(f"  {EDITED_MARK}", style="dim")
+        parts.append(text)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold cyan", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -217,3 +306,93 @@ class progress_reporter:
     def __exit__(self, *exc: object) -> None:
         if hasattr(self, "bar"):
             self.bar.progress.stop()
+
+
+# -- pkgcli edit -----------------------------------------------------------------------
+
+
+def edit_value_text(value: Any, limit: int = 80) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def edit_messages(result: Any) -> list[str]:
+    """What an edit did, one line per change, for stderr."""
+    from pkgcli.overlay import FIELDS
+
+    messages = []
+    if result.mode == "create":
+        messages.append(f"created local package {result.slug} (only in this mirror)")
+    for entry in result.entries if result.mode != "history" else []:
+        where = f"{entry['package']}: {entry['field']}"
+        if result.mode == "revert":
+            messages.append(f"{where}: reverted edit {entry['id']}")
+        elif entry["action"] == "unset":
+            field = FIELDS.get(entry["field"])
+            what = "back to the upstream value" if field is None or field.upstream else "removed"
+            messages.append(f"{where} {what} (edit {entry['id']})")
+        else:
+            messages.append(f"{where} = {edit_value_text(entry['value'])} (edit {entry['id']})")
+    messages += result.notes
+    if result.mode == "set" and not result.entries:
+        messages.append("nothing changed")
+    return [inert(m) for m in messages]
+
+
+def history_lines(entries: list[dict[str, Any]]) -> str:
+    """Edit history as tab-separated lines (for pipes): id, when, package, field, action,
+    value (JSON), state."""
+    lines = []
+    for e in entries:
+        value = "" if e["action"] == "unset" else json.dumps(e["value"], ensure_ascii=False)
+        cells = [e["id"], e["created_at"], e["package"], e["field"], e["action"], value]
+        lines.append("\t".join(inert(c) for c in [*cells, e["state"]]))
+    return "".join(line + "\n" for line in lines)
+
+
+def history_table(entries: list[dict[str, Any]], now: datetime | None = None) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name in ("ID", "When", "Package", "Field", "Change", "State"):
+        table.add_column(name, overflow="fold", no_wrap=name in ("ID", "When"))
+    for e in entries:
+        change = "unset" if e["action"] == "unset" else f"= {edit_value_text(e['value'], 40)}"
+        style = "dim" if e["state"] != "in force" else ""
+        cells = [e["id"], relative_time(e["created_at"], now), e["package"], e["field"], change]
+        table.add_row(*(Text(inert(c)) for c in [*cells, e["state"]]), style=style)
+    return table
+
+
+def fields_listing(fields: Any, *, tty: bool) -> str:
+    """The editable fields: name, type, what it is (aligned on a terminal, TSV when piped)."""
+    rows = [(f.name, f.kind.label, f.help) for f in fields.values()]
+    if not tty:
+        return "".join("\t".join(row) + "\n" for row in rows)
+    width = max(len(r[0]) for r in rows) + 2
+    kind_width = max(len(r[1]) for r in rows) + 2
+    return "".join(f"{n:<{width}}{k:<{kind_width}}{h}\n" for n, k, h in rows)
+
+
+def edit_output(result: Any, *, json_output: bool, tty: bool) -> RenderableType | str | None:
+    """What `pkgcli edit` prints on stdout: the data, never the messages."""
+    if result.mode == "export" and result.document is not None:
+        return render_json(result.document) + "\n"
+    if result.mode == "fields":
+        from pkgcli.overlay import FIELDS
+
+        if json_output:
+            rows = [
+                {"name": f.name, "type": f.kind.label, "help": f.help, "upstream": f.upstream}
+                for f in FIELDS.values()
+            ]
+            return render_json(rows) + "\n"
+        return fields_listing(FIELDS, tty=tty)
+    if json_output:
+        return render_json(result.entries) + "\n"
+    if result.mode != "history":
+        return None
+    if not result.entries:
+        return None
+    return history_table(result.entries) if tty else history_lines(result.entries)

@@ -108,8 +108,37 @@ def view_schema() -> dict[str, Any]:
             "grids": {"type": "array", "items": named},
             "mirrored_at": time,
             "gone_upstream_at": time,
+            "local": {"type": "boolean", "description": "only in this mirror (edit --create)"},
+            "edited": {"type": "array", "items": {"type": "string"}},
+            "overrides": {
+                "type": "object",
+                "description": "per edited field: your value and upstream's",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {
+                        "value": {},
+                        "upstream": {},
+                        "upstream_at_edit": {},
+                        "upstream_changed": {"type": "boolean"},
+                    },
+                    "required": ["value", "upstream", "upstream_at_edit", "upstream_changed"],
+                },
+            },
         },
-        "required": ["schema_version", "category", "grids", "mirrored_at", "gone_upstream_at"],
+        "required": [
+            "schema_version",
+            "category",
+            "grids",
+            "mirrored_at",
+            "gone_upstream_at",
+            "local",
+            "edited",
+            "overrides",
+        ],
+    }
+    user = {
+        "notes": {**_string(nullable=True), "description": "your notes (pkgcli edit)"},
+        "tags": {"type": "array", "items": _string(), "description": "your tags (pkgcli edit)"},
     }
     return {
         "$schema": DIALECT,
@@ -117,11 +146,12 @@ def view_schema() -> dict[str, Any]:
         "title": f"pkgcli show --json, schema version {SCHEMA_VERSION}",
         "description": (
             "The Django Packages v4 package record, key for key (upstream's names, types and "
-            "time zone), plus `pkgcli`. Later sources may add keys."
+            "time zone) with the user's edits in force, the user's notes and tags, and "
+            "`pkgcli`. Later sources may add keys."
         ),
         "type": "object",
-        "properties": {**upstream, "pkgcli": meta},
-        "required": [*upstream, "pkgcli"],
+        "properties": {**upstream, **user, "pkgcli": meta},
+        "required": [*upstream, *user, "pkgcli"],
     }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from pkgcli.context import AppContext
 from pkgcli.errors import NotFound, UsageError
 from pkgcli.models import UPSTREAM_PACKAGE_KEYS, is_valid_slug, upstream_timestamp
+from pkgcli.overlay import apply_overlays, grid_member_ids
 from pkgcli.store import Row, Store
 
 JSON_SCHEMA_VERSION = 1
@@ -43,9 +44,12 @@ def upstream_record(row: Row, api_url: str) -> dict[str, Any]:
     return {key: values[key] if key in values else row[key] for key in UPSTREAM_PACKAGE_KEYS}
 
 
-def package_views(store: Store, rows: Sequence[Row], api_url: str) -> list[dict[str, Any]]:
+def package_views(
+    store: Store, rows: Sequence[Row], api_url: str, *, edits: bool = True
+) -> list[dict[str, Any]]:
     """Views of many packages at once: the record plus what pkgcli knows about it (category
-    and grid names, freshness). Two queries whatever the number of rows; every command that
+    and grid names, freshness), with the user's edits laid over it (`edits=False`: the
+    upstream values alone). A few queries whatever the number of rows; every command that
     outputs packages goes through here, so a layer added here shows up everywhere."""
     grid_lists = [json.loads(row["grid_ids"] or "[]") for row in rows]
     known = store.grids_by_ids(sorted({g for grids in grid_lists for g in grids}))
@@ -75,12 +79,12 @@ def package_views(store: Store, rows: Sequence[Row], api_url: str) -> list[dict[
             "gone_upstream_at": row["gone_at"],
         }
         views.append(record)
-    return views
+    return apply_overlays(store, views, api_url) if edits else views
 
 
-def package_view(store: Store, row: Row, api_url: str) -> dict[str, Any]:
+def package_view(store: Store, row: Row, api_url: str, *, edits: bool = True) -> dict[str, Any]:
     """The view of one package (see `package_views`)."""
-    return package_views(store, [row], api_url)[0]
+    return package_views(store, [row], api_url, edits=edits)[0]
 
 
 def _closest(candidates: list[str], text: str, limit: int = 3) -> list[str]:
@@ -178,7 +182,11 @@ def compare_grid(
         if not matches and not store.grid_slugs():
             hint = " (the mirror has no grids yet: run `pkgcli fetch --all`)"
         raise NotFound(f"no grid {slug!r} in the mirror{hint}")
-    rows, missing = store.grid_members(grid["id"])
+    # The grid's own list, with the user's `grids` edits (local packages included).
+    ids = grid_member_ids(store, grid["id"], store.grid_package_ids(grid["id"]))
+    rows = store.packages_by_ids(ids)
+    mirrored = {row["id"] for row in rows}
+    missing = [i for i in ids if i not in mirrored]
     if missing:
         total = len(rows) + len(missing)
         how = (

@@ -43,6 +43,7 @@ PACKAGE_COLUMNS = (
     "modified",
     "fetched_at",
 )
+EDIT_COLUMNS = ("package_id", "field", "old_value", "new_value", "created_at", "origin")
 GRID_COLUMNS = (
     "id",
     "slug",
@@ -173,6 +174,10 @@ class Store:
                 )
         return rows[0] if rows else None
 
+    def package_by_id(self, package_id: int) -> Row | None:
+        rows = self.query("SELECT * FROM packages WHERE id = ?", (package_id,))
+        return rows[0] if rows else None
+
     def package_slugs(self) -> list[str]:
         return [r["slug"] for r in self.query("SELECT slug FROM packages ORDER BY slug")]
 
@@ -226,20 +231,17 @@ class Store:
             by_id.update((r["id"], r) for r in self.query(template.format(marks=marks), chunk))
         return [by_id[i] for i in ids if i in by_id]
 
-    def grid_members(self, grid_id: int) -> tuple[list[Row], list[int]]:
-        """A grid's mirrored packages in the grid's own order, and the ids not mirrored."""
+    def grid_package_ids(self, grid_id: int) -> list[int]:
+        """The grid's own package list (ids, in the grid's order; mirrored or not)."""
         rows = self.query(
-            "SELECT p.* FROM grid_packages gp JOIN packages p ON p.id = gp.package_id"
-            " WHERE gp.grid_id = ? ORDER BY gp.position",
+            "SELECT package_id FROM grid_packages WHERE grid_id = ? ORDER BY position",
             (grid_id,),
         )
-        missing = self.query(
-            "SELECT gp.package_id FROM grid_packages gp"
-            " LEFT JOIN packages p ON p.id = gp.package_id"
-            " WHERE gp.grid_id = ? AND p.id IS NULL ORDER BY gp.position",
-            (grid_id,),
-        )
-        return rows, [r["package_id"] for r in missing]
+        return [r["package_id"] for r in rows]
+
+    def packages_by_ids(self, ids: Sequence[int]) -> list[Row]:
+        """The mirrored packages among `ids`, in that order (absent ids are skipped)."""
+        return self._rows_for_ids("SELECT * FROM packages WHERE id IN ({marks})", ids)
 
     def search_packages(self, match: str, exact: str, limit: int | None) -> list[Row]:
         """Packages matching an FTS5 query, best first (see `_NAMED_HITS`)."""
@@ -348,6 +350,102 @@ class Store:
         with self.transaction() as conn:
             self._upsert_rows(conn, "runs", tuple(run), [run])
 
+    # -- the user's overlay: edits and local packages -----------------------------------
+    # Reads may run inside a `transaction()` (they use the same connection); the writers
+    # below take that transaction's connection, so one user action is one commit.
+
+    def active_edits(self, package_ids: Iterable[int] | None = None) -> dict[int, list[Row]]:
+        """The edits in force, per package (all packages when `package_ids` is None).
+
+        Per field, the newest edit that is not reverted wins; if that is an unset (NULL
+        `new_value`) the field shows the upstream value again, so it is left out.
+        """
+        sql = (
+            "SELECT e.*, p.slug FROM edits e JOIN packages p ON p.id = e.package_id "
+            "WHERE e.id IN (SELECT MAX(id) FROM edits WHERE reverted_at IS NULL {where} "
+            "GROUP BY package_id, field) AND e.new_value IS NOT NULL ORDER BY e.package_id, e.id"
+        )
+        if package_ids is None:
+            rows = self.query(sql.format(where=""))
+        else:
+            rows = []
+            wanted = list(dict.fromkeys(package_ids))
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                rows += self.query(sql.format(where=f"AND package_id IN ({marks})"), chunk)
+        edits: dict[int, list[Row]] = {}
+        for row in rows:
+            edits.setdefault(row["package_id"], []).append(row)
+        return edits
+
+    def active_field_edits(self, field: str) -> list[Row]:
+        """The edits in force for one field across all packages (e.g. grid membership)."""
+        return self.query(
+            "SELECT e.*, p.slug FROM edits e JOIN packages p ON p.id = e.package_id "
+            "WHERE e.id IN (SELECT MAX(id) FROM edits WHERE reverted_at IS NULL AND field = ? "
+            "GROUP BY package_id) AND e.new_value IS NOT NULL ORDER BY e.package_id",
+            (field,),
+        )
+
+    def edit_history(self, package_id: int | None = None) -> list[Row]:
+        """Every edit event, oldest first (reverted ones included), with the package slug."""
+        where = "WHERE e.package_id = ?" if package_id is not None else ""
+        return self.query(
+            "SELECT e.*, p.slug FROM edits e LEFT JOIN packages p ON p.id = e.package_id "
+            f"{where} ORDER BY e.id",
+            (package_id,) if package_id is not None else (),
+        )
+
+    def local_packages(self) -> list[Row]:
+        """Packages that exist only in this mirror (negative ids), oldest first."""
+        return self.query("SELECT * FROM packages WHERE id < 0 ORDER BY id DESC")
+
+    def insert_edits(self, conn: sqlite3.Connection, rows: Iterable[Row]) -> list[int]:
+        """Record edit events (inside `transaction()`); returns their ids, in order."""
+        ids = []
+        for row in rows:
+            cur = conn.execute(
+                "INSERT INTO edits (package_id, field, old_value, new_value, created_at, origin) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [row[c] for c in EDIT_COLUMNS],
+            )
+            ids.append(int(cur.lastrowid or 0))
+        return ids
+
+    def revert_edits(self, conn: sqlite3.Connection, ids: Sequence[int], when: str) -> int:
+        """Mark edit events reverted (inside `transaction()`); history keeps them."""
+        marks = ", ".join("?" for _ in ids)
+        cur = conn.execute(
+            f"UPDATE edits SET reverted_at = ? WHERE reverted_at IS NULL AND id IN ({marks})",
+            [when, *ids],
+        )
+        return cur.rowcount
+
+    def create_local_package(self, conn: sqlite3.Connection, slug: str, when: str) -> int:
+        """Add a package that exists only here (inside `transaction()`); returns its id.
+
+        Local ids count down from -1, so they never meet an upstream id and every refresh
+        from Django Packages (which only knows positive ids) leaves them alone.
+        """
+        low = conn.execute("SELECT MIN(COALESCE(MIN(id), 0), 0) AS low FROM packages").fetchone()
+        package_id = int(low["low"]) - 1
+        row = blank_package_row(package_id, slug, when)
+        names = ", ".join(PACKAGE_COLUMNS)
+        marks = ", ".join("?" for _ in PACKAGE_COLUMNS)
+        conn.execute(
+            f"INSERT INTO packages ({names}) VALUES ({marks})", [row[c] for c in PACKAGE_COLUMNS]
+        )
+        return package_id
+
+    def delete_local_package(self, conn: sqlite3.Connection, package_id: int) -> None:
+        """Remove a local package and its edits (inside `transaction()`); never an upstream one."""
+        if package_id >= 0:
+            raise ValueError("only local packages (negative ids) can be deleted")
+        conn.execute("DELETE FROM edits WHERE package_id = ?", (package_id,))
+        conn.execute("DELETE FROM grid_packages WHERE package_id = ?", (package_id,))
+        conn.execute("DELETE FROM packages WHERE id = ?", (package_id,))
+
     def _save(self, table: str, columns: Sequence[str], rows: Iterable[Row]) -> int:
         with self.transaction() as conn:
             return self._upsert_rows(conn, table, columns, list(rows))
@@ -364,11 +462,38 @@ class Store:
 
     @staticmethod
     def _free_slug(conn: sqlite3.Connection, table: str, slug: str, owner_id: int) -> None:
-        """A slug moved to another record upstream: park the stale holder's slug aside."""
+        """A slug moved to another record upstream: park the stale holder's slug aside.
+
+        A local package (negative id) that upstream now names the same way is renamed to a
+        slug that stays usable on the command line: `SLUG-local1` for id -1.
+        """
         conn.execute(
-            f"UPDATE {table} SET slug = slug || '~' || id WHERE slug = ? AND id != ?",
+            f"UPDATE {table} SET slug = CASE WHEN id < 0 THEN slug || '-local' || -id "
+            "ELSE slug || '~' || id END WHERE slug = ? AND id != ?",
             (slug, owner_id),
         )
+
+
+def blank_package_row(package_id: int, slug: str, when: str) -> Row:
+    """A `packages` row with no upstream facts: what a new local package starts from."""
+    row: Row = {c: None for c in PACKAGE_COLUMNS}
+    row.update(
+        id=package_id,
+        slug=slug,
+        title="",
+        grid_ids="[]",
+        repo_url="",
+        repo_description="",
+        repo_watchers=0,
+        repo_forks=0,
+        pypi_url="",
+        commits_over_52="[]",
+        participants="[]",
+        created=when,
+        modified=when,
+        gone_at=None,
+    )
+    return row
 
 
 def _database_error(path: str, exc: sqlite3.Error) -> DatabaseError:

@@ -52,8 +52,13 @@ def fetch_packages(
     report: FetchReport,
     progress: Progress = _no_progress,
 ) -> FetchReport:
-    """Fetch the named packages (slug or id) plus their category and grids, and store them."""
+    """Fetch the named packages (slug or id) plus their category and grids, and store them.
+
+    Local packages (made with `pkgcli edit --create`) are skipped with a note: Django
+    Packages does not know them, and asking would only earn a 404 per package.
+    """
     started = time.monotonic()
+    slugs = _skip_local(store, slugs, report)
     progress("packages", 0, len(slugs))
     records = []
     for slug, record in _fetch_many(dp.fetch_package, slugs):
@@ -130,6 +135,16 @@ def _flag_gone(store: Store, dp: DjangoPackagesClient, run_id: str, report: Fetc
     return store.mark_gone(run_id, utc_now())
 
 
+def _skip_local(store: Store, slugs: list[str], report: FetchReport) -> list[str]:
+    local = [s for s in slugs if (row := store.get_package(s)) is not None and row["id"] < 0]
+    if local:
+        report.notes.append(
+            f"not looked up on Django Packages (local packages, only in this mirror): "
+            f"{', '.join(local)}"
+        )
+    return [s for s in slugs if s not in local]
+
+
 def _json_ids(text: str) -> list[int]:
     import json
 
@@ -160,6 +175,8 @@ def run_fetch(ctx: AppContext, slugs: list[str], *, all_packages: bool) -> int:
     except KeyboardInterrupt:
         ctx.note(fetch_summary(report, interrupted=True))
         raise
+    for note in report.notes:
+        ctx.note(note)
     ctx.note(fetch_summary(report))
     if report.failed:
         ctx.note(f"not on Django Packages: {', '.join(report.failed)}")

@@ -1,0 +1,408 @@
+"""The user's layer over the mirror: which fields can be edited, how values are checked,
+and how the edits in force are laid over a package view.
+
+`FIELDS` is the one registry of editable fields: a name (the key in `show --json`), a kind
+(the type, its validator and its conversions) and a line of help. Adding a field is one
+line. Values are stored in a *canonical* form (UTC timestamps, category and grid ids,
+plain lists) and shown in the *view* form of `show --json` (upstream's zone, link URLs).
+This module is on the `show` path: it imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from pkgcli.errors import UsageError
+from pkgcli.models import link_id, parse_timestamp, upstream_timestamp
+
+if TYPE_CHECKING:
+    from pkgcli.store import Row, Store
+
+MAX_COUNT = 2**63 - 1
+MAX_TAG_LENGTH = 50
+
+
+class Invalid(ValueError):
+    """A value a field does not accept; the message says why (without the field name)."""
+
+
+def _identity(value: Any, api_url: str = "") -> Any:
+    return value
+
+
+class Kind:
+    """A field type: `coerce` checks a value (CLI text or a JSON/TOML value) and returns
+    it in canonical form; `to_view` / `from_view` convert between canonical and view form.
+
+    (Plain classes, not dataclasses: this module is imported by every `show`.)
+    """
+
+    __slots__ = ("coerce", "from_view", "label", "to_view")
+
+    def __init__(
+        self,
+        label: str,
+        coerce: Callable[[Any], Any],
+        to_view: Callable[[Any, str], Any] = _identity,
+        from_view: Callable[[Any], Any] = _identity,
+    ) -> None:
+        self.label = label
+        self.coerce = coerce
+        self.to_view = to_view
+        self.from_view = from_view
+
+
+class Field:
+    """An editable field: its name (the key in `show --json`), kind and a line of help;
+    `upstream=False` for fields that exist only in the overlay (notes, tags)."""
+
+    __slots__ = ("help", "kind", "name", "upstream")
+
+    def __init__(self, name: str, kind: Kind, help: str, upstream: bool = True) -> None:
+        self.name = name
+        self.kind = kind
+        self.help = help
+        self.upstream = upstream
+
+
+# -- validators: value (text from the command line, or a typed JSON/TOML value) → canonical
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid("must be text")
+    return value
+
+
+def _one_line(value: Any) -> str:
+    text = _text(value)
+    if "\n" in text or "\r" in text:
+        raise Invalid("must be a single line")
+    return text.strip()
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_COUNT:
+        raise Invalid("must be a whole number ≥ 0")
+    return value
+
+
+def _positive_id(value: Any) -> int | None:
+    if value == "" or value is None:
+        return None
+    number = _count(value)
+    if number == 0:
+        raise Invalid("must be an id (a whole number > 0), or empty to clear it")
+    return number
+
+
+def _url(value: Any) -> str:
+    from urllib.parse import urlsplit
+
+    text = _one_line(value)
+    if text == "":
+        return ""
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or re.search(r"\s", text):
+        raise Invalid("must be an http:// or https:// URL, or empty to clear it")
+    return text
+
+
+_PYPI_NAME = r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$"  # PEP 508 project names
+
+
+def _pypi_url(value: Any) -> str:
+    text = _one_line(value)
+    if re.match(_PYPI_NAME, text, re.IGNORECASE):
+        return text
+    try:
+        return _url(text)
+    except Invalid:
+        raise Invalid("must be a PyPI URL, a PyPI project name, or empty") from None
+
+
+def _timestamp(value: Any) -> str | None:
+    if isinstance(value, datetime | date):  # native TOML dates and datetimes
+        if not isinstance(value, datetime):
+            value = datetime(value.year, value.month, value.day, tzinfo=UTC)
+        value = value.isoformat()
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    text = _one_line(value)
+    parsed = parse_timestamp(text) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else None
+    if parsed is None:
+        raise Invalid("must be an ISO date or date-time (2024-05-31, 2024-05-31T12:00:00+02:00)")
+    return parsed
+
+
+def _items(value: Any) -> list[Any]:
+    """A list from a JSON/TOML list, JSON text ("[...]") or comma-separated text."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise Invalid("is not a valid JSON list") from None
+        else:
+            return [item.strip() for item in text.split(",") if item.strip()]
+    if not isinstance(value, list):
+        raise Invalid("must be a list (JSON, or comma-separated)")
+    return value
+
+
+def _str_list(value: Any) -> list[str]:
+    items = _items(value)
+    if not all(isinstance(item, str) for item in items):
+        raise Invalid("must be a list of text items")
+    return [item.strip() for item in items if item.strip()]
+
+
+def _count_list(value: Any) -> list[int]:
+    return [_count(item) for item in _items(value)]
+
+
+def _weekly_counts(value: Any) -> list[int]:
+    counts = _count_list(value)
+    if len(counts) not in (0, 52):
+        raise Invalid(f"must hold 52 weekly counts, oldest first (or none), not {len(counts)}")
+    return counts
+
+
+def _id_list(value: Any) -> list[int]:
+    ids = _count_list(value)
+    if 0 in ids:
+        raise Invalid("must be a list of ids (whole numbers > 0)")
+    return list(dict.fromkeys(ids))
+
+
+def _tags(value: Any) -> list[str]:
+    tags: dict[str, str] = {}
+    for tag in _str_list(value):
+        if "," in tag or "\n" in tag or len(tag) > MAX_TAG_LENGTH:
+            raise Invalid(f"must be tags of at most {MAX_TAG_LENGTH} characters, without commas")
+        tags.setdefault(tag.lower(), tag)
+    return list(tags.values())
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in ("true", "yes", "on", "1"):
+            return True
+        if word in ("false", "no", "off", "0"):
+            return False
+    raise Invalid("must be true or false")
+
+
+# -- view conversions: canonical ↔ the form `show --json` uses
+
+
+def _category_url(value: Any, api_url: str) -> str | None:
+    return f"{api_url}/categories/{value}/" if value is not None else None
+
+
+def _grid_urls(value: Any, api_url: str) -> list[str]:
+    return [f"{api_url}/grids/{g}/" for g in value or []]
+
+
+def _ids_from_urls(value: Any) -> list[int]:
+    ids = (link_id(u) for u in value or [] if isinstance(u, str))
+    return [i for i in ids if i is not None]
+
+
+def _timestamp_view(value: Any, api_url: str) -> str | None:
+    return upstream_timestamp(value)
+
+
+TEXT = Kind("text", _text)
+LINE = Kind("single line", _one_line)
+COUNT = Kind("integer ≥ 0", _count)
+URL = Kind("URL", _url)
+PYPI_URL = Kind("URL or PyPI name", _pypi_url)
+TIMESTAMP = Kind("date/date-time", _timestamp, _timestamp_view, parse_timestamp)
+STR_LIST = Kind("list of text", _str_list)
+INT_LIST = Kind("list of integers", _count_list)
+WEEKLY_COUNTS = Kind("52 integers", _weekly_counts)
+BOOL = Kind("true/false", _boolean)
+CATEGORY = Kind("category id", _positive_id, _category_url, link_id)
+GRIDS = Kind("list of grid ids", _id_list, _grid_urls, _ids_from_urls)
+TAGS = Kind("list of tags", _tags)
+
+# The editable fields, in the order `edit --fields` and the editor document list them.
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("title", LINE, "the package's name as shown"),
+        Field("repo_description", TEXT, "the description"),
+        Field("repo_url", URL, "the source repository"),
+        Field("documentation_url", URL, "the documentation"),
+        Field("pypi_url", PYPI_URL, "the PyPI project (URL or name)"),
+        Field("pypi_version", LINE, "the latest version on PyPI"),
+        Field("repo_watchers", COUNT, "stars"),
+        Field("repo_forks", COUNT, "forks"),
+        Field("last_updated", TIMESTAMP, "the newest commit (UTC if no offset)"),
+        Field("commits_over_52", WEEKLY_COUNTS, "weekly commit counts, oldest first"),
+        Field("participants", STR_LIST, "contributor logins"),
+        Field("category", CATEGORY, "the category id"),
+        Field("grids", GRIDS, "the ids of the grids it belongs to"),
+        Field("notes", TEXT, "your notes (pkgcli only)", upstream=False),
+        Field("tags", TAGS, "your tags (pkgcli only)", upstream=False),
+    )
+}
+OVERLAY_ONLY_DEFAULTS: dict[str, Any] = {"notes": None, "tags": []}
+
+
+def field_list() -> str:
+    return ", ".join(FIELDS)
+
+
+def get_field(name: str) -> Field:
+    field = FIELDS.get(name.strip())
+    if field is None:
+        raise UsageError(f"unknown field {name.strip()!r}; editable fields: {field_list()}")
+    return field
+
+
+def check_value(field: Field, value: Any) -> Any:
+    """The canonical value, or a UsageError that names the field and lists the others."""
+    try:
+        return field.kind.coerce(value)
+    except Invalid as exc:
+        shown = value if isinstance(value, str) else json.dumps(value, default=str)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        raise UsageError(
+            f"invalid value for {field.name}: {shown!r} {exc}; editable fields: {field_list()}"
+        ) from None
+
+
+def parse_assignment(text: str) -> tuple[Field, Any]:
+    """`FIELD=VALUE` from `--set` → (field, canonical value)."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise UsageError(f"--set takes FIELD=VALUE, not {text!r}; editable fields: {field_list()}")
+    field = get_field(name)
+    return field, check_value(field, value)
+
+
+def encode(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def decode(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def upstream_value(field: Field, view: dict[str, Any]) -> Any:
+    """The canonical upstream value of a field in a view built without the overlay."""
+    return field.kind.from_view(view.get(field.name)) if field.upstream else None
+
+
+# -- laying the edits over a view
+
+
+def apply_overlay(store: Store, view: dict[str, Any], api_url: str) -> dict[str, Any]:
+    """The view with the package's edits in force applied (one query)."""
+    edits = store.active_edits([view["id"]]).get(view["id"], [])
+    return apply_edits(store, view, edits, api_url)
+
+
+def apply_overlays(
+    store: Store, views: Iterable[dict[str, Any]], api_url: str
+) -> list[dict[str, Any]]:
+    """`apply_overlay` for many views with one query (for lists: list-grid, search)."""
+    views = list(views)
+    edits = store.active_edits(v["id"] for v in views)
+    return [apply_edits(store, v, edits.get(v["id"], []), api_url) for v in views]
+
+
+def apply_edits(
+    store: Store, view: dict[str, Any], edits: list[Row], api_url: str
+) -> dict[str, Any]:
+    """Put edited values in the view's own keys; list them, with the upstream values, in
+    `pkgcli.edited` and `pkgcli.overrides`; add the overlay-only keys (notes, tags)."""
+    result = {k: v for k, v in view.items() if k != "pkgcli"}
+    meta = dict(view.get("pkgcli") or {})
+    overrides: dict[str, Any] = {}
+    order = {name: n for n, name in enumerate(FIELDS)}
+    for edit in sorted(edits, key=lambda e: order.get(e["field"], len(order))):
+        field = FIELDS.get(edit["field"])
+        if field is None:  # a field this version does not know: kept, not applied
+            continue
+        old = decode(edit["old_value"])
+        shown = field.kind.to_view(decode(edit["new_value"]), api_url)
+        upstream = result.get(field.name) if field.upstream else None
+        overrides[field.name] = {
+            "value": shown,
+            "upstream": upstream,
+            "upstream_at_edit": field.kind.to_view(old, api_url) if field.upstream else None,
+            "upstream_changed": field.upstream and field.kind.from_view(upstream) != old,
+        }
+        result[field.name] = shown
+    for name, default in OVERLAY_ONLY_DEFAULTS.items():  # always there, in this order
+        result[name] = result.pop(name, default)
+    if "category" in overrides:
+        meta["category"] = _category_meta(store, link_id(result["category"]))
+    if "grids" in overrides:
+        meta["grids"] = _grids_meta(store, _ids_from_urls(result["grids"]))
+    meta["local"] = isinstance(view.get("id"), int) and view["id"] < 0
+    meta["edited"] = list(overrides)
+    meta["overrides"] = overrides
+    result["pkgcli"] = meta
+    return result
+
+
+def _category_meta(store: Store, category_id: int | None) -> dict[str, Any] | None:
+    if category_id is None:
+        return None
+    row = store.get_category(category_id)
+    return {
+        "id": category_id,
+        "slug": row["slug"] if row else None,
+        "title": (row or {}).get("title"),
+    }
+
+
+def _grids_meta(store: Store, grid_ids: list[int]) -> list[dict[str, Any]]:
+    known = store.grids_by_ids(grid_ids)
+    return [
+        {"id": g, "slug": known[g]["slug"], "title": known[g]["title"]}
+        if g in known
+        else {"id": g, "slug": None, "title": None}
+        for g in grid_ids
+    ]
+
+
+def edited_values(store: Store, name: str) -> dict[int, Any]:
+    """The edited value of one field for every package that has one (canonical form).
+
+    For refreshes that follow a field, e.g. GitHub and PyPI read `repo_url` / `pypi_url`
+    as the user fixed them: `edited_values(store, "repo_url").get(pid, row["repo_url"])`.
+    """
+    field = get_field(name)
+    return {e["package_id"]: decode(e["new_value"]) for e in store.active_field_edits(field.name)}
+
+
+def grid_member_ids(store: Store, grid_id: int, upstream_ids: Iterable[int]) -> list[int]:
+    """A grid's package ids with the users' `grids` edits applied: packages edited into
+    the grid are added (local packages included), packages edited out of it are removed."""
+    members = list(upstream_ids)
+    for edit in store.active_field_edits("grids"):
+        grids = decode(edit["new_value"]) or []
+        pid = edit["package_id"]
+        if grid_id in grids and pid not in members:
+            members.append(pid)
+        elif grid_id not in grids and pid in members:
+            members.remove(pid)
+    return members
