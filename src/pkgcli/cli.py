@@ -34,7 +34,8 @@ def _terminate(signum: int, frame: Any) -> None:
 
 
 # Commands with many options, built only when invoked (or listed by --help): typer reads
-# every option of every command at start-up, and `edit`'s fourteen cost each `show` ~3 ms.
+# every option of every command at start-up, and `edit`'s fourteen cost each `show` ~3 ms
+# (list-grid's and search's eleven each, ~1 ms).
 LAZY_COMMANDS: dict[str, typer.Typer] = {}
 
 
@@ -194,7 +195,11 @@ def show(
     _emit(render_record(view, "package", out, preset="show", human=human))
 
 
-@app.command("list-grid")
+grid_app = typer.Typer(rich_markup_mode=None, add_completion=False)
+LAZY_COMMANDS["list-grid"] = grid_app
+
+
+@grid_app.command("list-grid")
 def list_grid(
     ctx: typer.Context,
     slug: Annotated[
@@ -243,7 +248,11 @@ def list_grid(
     _emit(render_listing(found.views, "package", out, title=title))
 
 
-@app.command()
+search_app = typer.Typer(rich_markup_mode=None, add_completion=False)
+LAZY_COMMANDS["search"] = search_app
+
+
+@search_app.command("search")
 def search(
     ctx: typer.Context,
     words: Annotated[
