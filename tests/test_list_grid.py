@@ -48,6 +48,12 @@ def test_grids_sorted_and_limited(cli: Any, mirror: Path) -> None:
     result = cli("list-grid", "--sort", "package_count", "--limit", "2", "--format", "tsv")
     assert [r["slug"] for r in tsv(result.stdout)] == ["rest-frameworks", "authentication"]
     assert tsv(result.stdout)[0]["package_count"] == "6"
+    by_mirrored = cli("list-grid", "--sort", "mirrored_count", "--json").stdout
+    assert [r["slug"] for r in json.loads(by_mirrored)] == [
+        "rest-frameworks",  # 5 of its 6 are mirrored
+        "authentication",
+        "empty-grid",
+    ]
     result = cli("list-grid", "--fields", "title,mirrored_count", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows[2] == {"slug": "rest-frameworks", "title": "REST frameworks", "mirrored_count": "5"}

@@ -234,14 +234,17 @@ def list_grid(
 ) -> None:
     """Compare the packages of a grid side by side, or list every grid."""
     from pkgcli import service
-    from pkgcli.output import output_options, render_field_list, render_listing
+    from pkgcli.output import output_options, render_field_list, render_listing, selected
 
     kind = "grid" if slug is None else "package"
     out = output_options(fmt, json_output, columns, no_color, kind=kind)
     if list_fields:
         return _emit(render_field_list(kind, out))
     if slug is None:
-        grids = service.list_grids(ctx.obj, sort=sort, reverse=reverse, limit=limit)
+        counts = "mirrored_count" in selected(out, "grid")
+        grids = service.list_grids(
+            ctx.obj, sort=sort, reverse=reverse, limit=limit, mirrored=counts
+        )
         return _emit(render_listing(grids, "grid", out))
     found = service.compare_grid(ctx.obj, slug, sort=sort, reverse=reverse, limit=limit)
     title = f"{found.grid['title'] or found.grid['slug']} ({found.grid['slug']})"

@@ -93,6 +93,13 @@ def output_options(
     return Output(format=fmt, fields=fields, style=style, width=terminal_width())
 
 
+def selected(out: Output, kind: str, preset: str | None = None) -> set[str]:
+    """The names of the fields `out` will print for rows of `kind` (to skip costly ones)."""
+    from pkgcli.fields import catalogue
+
+    return {f.name for f in catalogue(kind).select(out.fields, [], preset)}
+
+
 # -- data formats ------------------------------------------------------------------------
 
 

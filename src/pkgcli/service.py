@@ -154,10 +154,16 @@ def _limited(items: list[dict[str, Any]], limit: int | None) -> list[dict[str, A
 
 
 def list_grids(
-    ctx: AppContext, *, sort: str | None = None, reverse: bool = False, limit: int | None = None
+    ctx: AppContext,
+    *,
+    sort: str | None = None,
+    reverse: bool = False,
+    limit: int | None = None,
+    mirrored: bool = True,
 ) -> list[dict[str, Any]]:
-    """Every grid in the mirror with its package count (sorted by slug unless told)."""
-    grids = ctx.store.grid_summaries()
+    """Every grid in the mirror with its package count (sorted by slug unless told);
+    `mirrored=False` skips counting the mirrored members (costly on a big mirror)."""
+    grids = ctx.store.grid_summaries(mirrored=mirrored or sort == "mirrored_count")
     if not grids:
         ctx.note("the mirror has no grids yet: run `pkgcli fetch --all`")
     return _limited(_sorted(grids, "grid", sort, reverse), limit)

@@ -104,11 +104,17 @@ _SEARCHED = {
 }
 _GRID_SUMMARY = (
     "SELECT g.id, g.slug, g.title, g.description, g.created, g.modified, g.fetched_at,"
-    " count(gp.package_id) AS package_count, count(p.id) AS mirrored_count"
-    " FROM grids g LEFT JOIN grid_packages gp ON gp.grid_id = g.id"
-    " LEFT JOIN packages p ON p.id = gp.package_id"
+    " count(gp.package_id) AS package_count{mirrored}"
+    " FROM grids g LEFT JOIN grid_packages gp ON gp.grid_id = g.id{join}"
     " {where} GROUP BY g.id ORDER BY g.slug"
 )
+# Counting the mirrored members probes `packages` once per membership (~90,000 on a
+# 100,000-package mirror, most of a list-grid's time): only done when asked for.
+_MIRRORED = {
+    "mirrored": ", count(p.id) AS mirrored_count",
+    "join": " LEFT JOIN packages p ON p.id = gp.package_id",
+}
+_NOT_MIRRORED = {"mirrored": "", "join": ""}
 _CHUNK = 10_000  # ids per `IN (...)`: well under SQLite's limit on bound variables
 
 
@@ -215,12 +221,16 @@ class Store:
     def grid_slugs(self) -> list[str]:
         return [r["slug"] for r in self.query("SELECT slug FROM grids ORDER BY slug")]
 
-    def grid_summaries(self, ids: Sequence[int] | None = None) -> list[Row]:
-        """Grids (all, or those `ids`) with the size of their package list and how much of
-        it is mirrored, by slug."""
+    def grid_summaries(
+        self, ids: Sequence[int] | None = None, *, mirrored: bool = True
+    ) -> list[Row]:
+        """Grids (all, or those `ids`) with the size of their package list and, unless
+        `mirrored=False`, how much of it is mirrored (`mirrored_count`); by slug."""
+        parts = _MIRRORED if mirrored else _NOT_MIRRORED
         if ids is None:
-            return self.query(_GRID_SUMMARY.format(where=""))
-        return self._rows_for_ids(_GRID_SUMMARY.format(where="WHERE g.id IN ({marks})"), ids)
+            return self.query(_GRID_SUMMARY.format(where="", **parts))
+        sql = _GRID_SUMMARY.format(where="WHERE g.id IN ({marks})", **parts)
+        return self._rows_for_ids(sql, ids)
 
     def _rows_for_ids(self, template: str, ids: Sequence[int]) -> list[Row]:
         """Rows of `template` (with `{marks}` for the ids) in the order of `ids`."""
@@ -250,10 +260,7 @@ class Store:
 
     def search_grids(self, match: str, exact: str, limit: int | None) -> list[Row]:
         """Grids matching an FTS5 query (title, slug, description), with their sizes."""
-        return self._rows_for_ids(
-            _GRID_SUMMARY.format(where="WHERE g.id IN ({marks})"),
-            self._search_ids("grids", match, exact, limit),
-        )
+        return self.grid_summaries(self._search_ids("grids", match, exact, limit))
 
     def _search_ids(self, kind: str, match: str, exact: str, limit: int | None) -> list[int]:
         names = _SEARCHED[kind]
