@@ -97,7 +97,8 @@ def test_packages_gone_upstream_are_flagged_after_a_complete_pass(
     shown = cli("show", slug, "--json", "--offline")
     assert shown.exit_code == 0  # still viewable: gone is a flag, never a deletion
     assert json.loads(shown.stdout)["pkgcli"]["gone_upstream_at"]
-    assert "gone from Django Packages" in cli("show", slug, "--offline").stdout
+    human = cli("show", slug, "--offline", "--format", "table").stdout
+    assert "gone from Django Packages" in human
 
 
 def test_a_failed_pass_keeps_its_pages_and_marks_nothing_gone(

@@ -49,7 +49,8 @@ def test_show_fetches_a_missing_package_then_reproduces_the_upstream_record(
 
 def test_show_renders_the_human_view_in_80_columns(fake: Any, cli: CliHarness) -> None:
     assert cli("fetch", "django-oauth-toolkit", "--source", "djangopackages").exit_code == 0
-    result = cli("show", "django-oauth-toolkit", "--offline")
+    # the human view is the table format (the default on a terminal; piped: plain lines)
+    result = cli("show", "django-oauth-toolkit", "--offline", "--format", "table")
     assert result.exit_code == 0
     out = result.stdout
     for expected in ("Django OAuth Toolkit", "3,305", "829", "3.2.0", "247", "2026-01-25"):

@@ -92,10 +92,16 @@ def test_fetch_follows_the_rename_and_shows_fresh_values_with_provenance(
     dp_at = meta["sources"]["djangopackages"]["fetched_at"]
     assert meta["sources"]["github"]["fetched_at"] > dp_at  # fetched after: so it wins
 
-    text = cli("show", DOT, "--offline", "--sources").stdout
+    text = cli("show", DOT, "--offline", "--sources", "--format", "table").stdout
     assert "(now jazzband/django-oauth-toolkit)" in text
     assert "Stars, forks, description        GitHub, fetched just now" in text
     assert "PyPI said" in text and "GitHub said" in text
+    piped = cli("show", DOT, "--offline", "--sources").stdout.splitlines()  # plain, for scripts
+    groups = meta["sources"]["github"]["groups"]
+    assert f"group\tStars, forks, description\tgithub\t{groups['repo']}" in piped
+    assert f"source\tgithub\tmoved\t{meta['sources']['github']['checked_at']}" in piped
+    assert "repo_full_name\tjazzband/django-oauth-toolkit" in piped  # the new fields too
+    assert cli("show", DOT, "--offline", "--sources", "--json").stdout.startswith("{")
 
 
 def test_a_second_run_is_answered_by_304s_that_cost_no_quota(fake: Any, cli: CliHarness) -> None:
@@ -553,7 +559,7 @@ def test_an_edit_beats_every_source_and_says_so(fake: Any, cli: CliHarness) -> N
     assert view["repo_watchers"] == 7
     assert view["pkgcli"]["field_sources"]["repo_watchers"] == "edit"
     assert view["pkgcli"]["overrides"]["repo_watchers"]["upstream"] == repo.stars  # GitHub's
-    text = cli("show", DOT, "--offline", "--sources").stdout
+    text = cli("show", DOT, "--offline", "--sources", "--format", "table").stdout
     assert "Stars, forks, description        your edit; GitHub, fetched just now" in text
 
 
@@ -574,3 +580,19 @@ def test_the_refresh_follows_the_repository_and_project_the_user_fixed(
     view = shown(cli, DDT)
     assert (view["repo_full_name"], view["repo_watchers"]) == ("pydanny/dj-paginator", 36)
     assert view["pkgcli"]["sources"]["pypi"]["status"] == "gone_from_pypi"
+
+
+def test_show_json_with_sources_validates_against_the_published_schema(
+    fake: Any, cli: CliHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pkgcli.schema import schemas
+    from tests.test_schema import validate
+
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    assert cli("fetch", *github_slugs(fake)).exit_code == 0
+    schema = schemas()["package-view.schema.json"]
+    for slug in github_slugs(fake):
+        assert validate(shown(cli, slug), schema) == [], slug
+    row = json.loads(cli("show", DOT, "--offline", "--json", "--fields", "all").stdout)
+    assert validate(row, schemas()["package-row.schema.json"]) == []
+    assert row["repo_full_name"] == "jazzband/django-oauth-toolkit" and row["commit_count"] > 0

@@ -4,6 +4,7 @@ undo, local packages, export and import."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ def test_an_edit_survives_fetch_all_and_unset_restores_upstream(
     assert db_rows(isolated_env, "SELECT title, documentation_url FROM packages WHERE id = 1858")[
         0
     ] == (REAL_1858["title"], REAL_1858["documentation_url"])
-    text = cli("show", DOT, "--offline").stdout
+    text = cli("show", DOT, "--offline", "--format", "table").stdout
     assert f"{NEW_DOCS}  (edited)" in text
     assert "DOT  (django-oauth-toolkit)  (edited)" in text
 
@@ -105,7 +106,7 @@ def test_upstream_changes_after_an_edit_show_both_values(fake: Any, cli: CliHarn
         "upstream_changed": True,
     }
     assert view(cli)["repo_url"] == mine
-    text = cli("show", DOT, "--offline").stdout
+    text = cli("show", DOT, "--offline", "--format", "table").stdout
     assert f"{mine}  (edited)" in text
     words = " ".join(text.split())  # long lines fold at 80 columns
     assert f"{mine} (edited) upstream now: {renamed} (changed since your edit)" in words
@@ -295,7 +296,7 @@ def test_option_mistakes_are_usage_errors(cli: CliHarness, args: list[str], prob
 
 
 def test_edit_is_listed_and_has_help_though_it_is_built_lazily(cli: CliHarness) -> None:
-    assert "edit   Edit a package locally" in cli("--help").stdout
+    assert re.search(r"^  edit +Edit a package locally", cli("--help").stdout, re.M)
     result = cli("edit", "-h")
     assert result.exit_code == 0
     assert "--set FIELD=VALUE" in result.stdout
@@ -331,7 +332,7 @@ def test_a_local_package_is_created_and_shown_without_the_network(cli: CliHarnes
         assert shown["title"] == "My Private App"
         assert shown["repo_url"] == "https://git.example.com/me/app"
         assert shown["pkgcli"]["local"] is True
-    text = cli("show", "my-private-app").stdout
+    text = cli("show", "my-private-app", "--format", "table").stdout
     assert "My Private App" in text
     assert "local package: only in this mirror" in text
     assert "(edited)" not in text  # every value of a local package is the user's

@@ -25,6 +25,11 @@ FORBIDDEN = {
     "merge": {"store", "http", "sources", "sync", "service", "render", "cli", "context"},
     "refresh": {"cli", "service", "sync"},
     "jobs": {"cli", "service", "sync", "store", "render", "refresh", "context"},
+    # the output system: pure field registry and score; renderers never reach the data
+    "scoring": {"store", "http", "sources", "sync", "service", "render", "cli", "context"},
+    "fields": {"store", "http", "sources", "sync", "service", "render", "cli", "context"},
+    "output": {"store", "http", "sources", "sync", "service", "cli", "context"},
+    "completion": {"http", "sources", "sync", "service", "render", "output", "cli"},
 }
 
 

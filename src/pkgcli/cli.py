@@ -4,8 +4,6 @@
 exit code (see README, "Exit codes"); nothing below it prints a traceback on purpose.
 """
 
-from __future__ import annotations
-
 import signal
 import sys
 from typing import Annotated, Any, NoReturn
@@ -14,7 +12,14 @@ import typer
 from typer.core import TyperGroup
 
 from pkgcli import __version__
-from pkgcli.errors import EXIT_INTERRUPTED, PkgcliError
+from pkgcli.completion import (
+    complete_fields,
+    complete_grid_slug,
+    complete_package_slug,
+    complete_sort,
+)
+from pkgcli.errors import EXIT_INTERRUPTED, PkgcliError, UsageError
+from pkgcli.output import OutputFormat
 
 
 def _die(message: str, code: int) -> NoReturn:
@@ -29,7 +34,8 @@ def _terminate(signum: int, frame: Any) -> None:
 
 
 # Commands with many options, built only when invoked (or listed by --help): typer reads
-# every option of every command at start-up, and `edit`'s fourteen cost each `show` ~3 ms.
+# every option of every command at start-up, and `edit`'s fourteen cost each `show` ~3 ms
+# (list-grid's and search's eleven each, ~1 ms).
 LAZY_COMMANDS: dict[str, typer.Typer] = {}
 
 
@@ -107,39 +113,202 @@ def main_callback(
         ctx.obj.settings = replace(ctx.obj.settings, db_path=db, db_source="--db")
 
 
+# -- options every command that prints data shares (see docs/output.md) -----------------
+
+FormatOption = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        case_sensitive=False,
+        help="Output format (default: table on a terminal, plain tab-separated when piped).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Shortcut for --format json.")]
+FieldsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        metavar="A,B,C",
+        autocompletion=complete_fields,
+        help="Fields to print, comma-separated, or 'all' (see --list-fields).",
+    ),
+]
+ListFieldsOption = Annotated[
+    bool, typer.Option("--list-fields", help="List the fields --fields and --sort accept.")
+]
+NoColorOption = Annotated[
+    bool, typer.Option("--no-color", help="No colour on a terminal (NO_COLOR works too).")
+]
+SortOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sort",
+        metavar="FIELD",
+        autocompletion=complete_sort,
+        help="Sort by this field (numbers and times: highest first).",
+    ),
+]
+ReverseOption = Annotated[bool, typer.Option("--reverse", help="Reverse the order.")]
+
+
+def _emit(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
 @app.command()
 def show(
     ctx: typer.Context,
-    slug: Annotated[str, typer.Argument(help="Package slug (or numeric id).")],
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    slug: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="SLUG",
+            help="Package slug (or numeric id).",
+            autocompletion=complete_package_slug,
+            show_default=False,
+        ),
+    ] = None,
+    json_output: JsonOption = False,
     offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    list_fields: ListFieldsOption = False,
+    no_color: NoColorOption = False,
     sources: Annotated[
         bool, typer.Option("--sources", help="Say where each field came from, and its age.")
     ] = False,
 ) -> None:
     """Show one package from the mirror (fetched first if it is not there yet)."""
-    from pkgcli.render import render_json
+    from pkgcli.output import output_options, render_field_list, render_record
+
+    out = output_options(fmt, json_output, fields, no_color, kind="package")
+    if list_fields:
+        return _emit(render_field_list("package", out))
+    if slug is None:
+        raise UsageError("name the package to show: pkgcli show SLUG")
     from pkgcli.service import show_package
 
     view = show_package(ctx.obj, slug, offline=offline)
-    if json_output:  # provenance is always in the JSON, under pkgcli.sources
-        sys.stdout.write(render_json(view) + "\n")
-        return
-    from rich.console import Console
 
-    from pkgcli.render import render_package, render_sources
+    def human() -> Any:
+        from pkgcli.render import render_package, render_sources
 
-    console = Console(highlight=False, soft_wrap=False)
-    console.print(render_package(view))
+        return render_sources(view, render_package(view)) if sources else render_package(view)
+
+    _emit(render_record(view, "package", out, preset="show", human=human))
     if sources:
-        console.print(render_sources(view))
+        from pkgcli.render import source_lines
+
+        _emit(source_lines(view, out))  # nothing more for the table, or JSON (pkgcli.sources)
+
+
+grid_app = typer.Typer(rich_markup_mode=None, add_completion=False)
+LAZY_COMMANDS["list-grid"] = grid_app
+
+
+@grid_app.command("list-grid")
+def list_grid(
+    ctx: typer.Context,
+    slug: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[SLUG]",
+            help="Grid slug (or id). Without it: every grid in the mirror.",
+            autocompletion=complete_grid_slug,
+            show_default=False,
+        ),
+    ] = None,
+    sort: SortOption = None,
+    reverse: ReverseOption = False,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=0, metavar="N", help="At most N rows (0: all)."),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            "--fields",
+            metavar="A,B,C",
+            autocompletion=complete_fields,
+            help="Columns to print, comma-separated, or 'all' (see --list-fields).",
+        ),
+    ] = None,
+    fmt: FormatOption = None,
+    json_output: JsonOption = False,
+    list_fields: ListFieldsOption = False,
+    no_color: NoColorOption = False,
+) -> None:
+    """Compare the packages of a grid side by side, or list every grid."""
+    from pkgcli import service
+    from pkgcli.output import output_options, render_field_list, render_listing, selected
+
+    kind = "grid" if slug is None else "package"
+    out = output_options(fmt, json_output, columns, no_color, kind=kind)
+    if list_fields:
+        return _emit(render_field_list(kind, out))
+    if slug is None:
+        counts = "mirrored_count" in selected(out, "grid")
+        grids = service.list_grids(
+            ctx.obj, sort=sort, reverse=reverse, limit=limit, mirrored=counts
+        )
+        return _emit(render_listing(grids, "grid", out))
+    found = service.compare_grid(ctx.obj, slug, sort=sort, reverse=reverse, limit=limit)
+    title = f"{found.grid['title'] or found.grid['slug']} ({found.grid['slug']})"
+    _emit(render_listing(found.views, "package", out, title=title))
+
+
+search_app = typer.Typer(rich_markup_mode=None, add_completion=False)
+LAZY_COMMANDS["search"] = search_app
+
+
+@search_app.command("search")
+def search(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="TEXT...",
+            help="Words to look for; all must match, as word prefixes.",
+            show_default=False,
+        ),
+    ] = None,
+    grids: Annotated[bool, typer.Option("--grids", help="Search grids, not packages.")] = False,
+    sort: SortOption = None,
+    reverse: ReverseOption = False,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, metavar="N", help="At most N results (0: all).")
+    ] = 30,
+    fields: FieldsOption = None,
+    fmt: FormatOption = None,
+    json_output: JsonOption = False,
+    list_fields: ListFieldsOption = False,
+    no_color: NoColorOption = False,
+) -> None:
+    """Search the mirror offline (title, slug, description, participants) by relevance."""
+    from pkgcli import service
+    from pkgcli.output import output_options, render_field_list, render_listing
+
+    kind = "grid" if grids else "package"
+    out = output_options(fmt, json_output, fields, no_color, kind=kind)
+    if list_fields:
+        return _emit(render_field_list(kind, out))
+    if not words:
+        raise UsageError("give the words to search for: pkgcli search TEXT...")
+    text = " ".join(words)
+    found = service.search(ctx.obj, text, grids=grids, sort=sort, reverse=reverse, limit=limit)
+    _emit(render_listing(found, kind, out, preset=None if grids else "search"))
 
 
 @app.command()
 def fetch(
     ctx: typer.Context,
     slugs: Annotated[
-        list[str] | None, typer.Argument(help="Package slugs or ids to fetch or refresh.")
+        list[str] | None,
+        typer.Argument(
+            help="Package slugs or ids to fetch or refresh.",
+            autocompletion=complete_package_slug,
+        ),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Mirror the whole catalogue.")] = False,
     source: Annotated[
@@ -228,12 +397,19 @@ def edit(
 @app.command()
 def paths(
     ctx: typer.Context,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    json_output: JsonOption = False,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    list_fields: ListFieldsOption = False,
+    no_color: NoColorOption = False,
 ) -> None:
     """Show where pkgcli keeps its database and which upstreams it talks to."""
     from pkgcli.config import github_token_source
-    from pkgcli.render import render_json
+    from pkgcli.output import output_options, render_field_list, render_record
 
+    out = output_options(fmt, json_output, fields, no_color, kind="paths")
+    if list_fields:
+        return _emit(render_field_list("paths", out))
     settings = ctx.obj.settings
     info = {
         "database": settings.db_path,
@@ -243,11 +419,7 @@ def paths(
         "pypi": settings.pypi_url,
         "github_token_from": github_token_source(),
     }
-    if json_output:
-        print(render_json(info))
-        return
-    for key, value in info.items():
-        print(f"{key:<20} {value if value is not None else '(not set)'}")
+    _emit(render_record(info, "paths", out, missing="(not set)"))
 
 
 def main() -> None:

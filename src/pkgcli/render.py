@@ -77,8 +77,28 @@ def relative_time(iso: str | None, now: datetime | None = None) -> str:
     return "just now"
 
 
+@cache
+def _json_unsafe() -> re.Pattern[str]:
+    """What json.dumps leaves raw that a terminal could still act on: C1 controls (the
+    one-byte CSI), DEL, bidi overrides, zero-width and line-separator characters."""
+    return re.compile(r"[\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _json_safe(text: str) -> str:
+    """Escape those as \\uXXXX: the JSON value is unchanged, the terminal safe."""
+    if text.isascii() and "\x7f" not in text:  # the usual case: nothing to look for
+        return text
+    return _json_unsafe().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def render_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2)
+    """Indented JSON: exact values, nothing a terminal would interpret."""
+    return _json_safe(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def json_line(value: Any) -> str:
+    """Compact one-line JSON (NDJSON), as safe as `render_json`."""
+    return _json_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 def _number(value: Any) -> str:
@@ -258,20 +278,29 @@ SOURCE_LABELS = {
 }
 
 
-def source_rows(view: dict[str, Any], now: datetime | None = None) -> list[tuple[str, str]]:
-    """(field group, "source, age; …") for every group of `SOURCE_GROUPS`, then the status
-    each source last answered with."""
+def source_groups(view: dict[str, Any]) -> list[tuple[str, dict[str, str | None]]]:
+    """(field group, {source: when that source's values were fetched}) per SOURCE_GROUPS;
+    the source "edit" (the user's own values) has no fetch time."""
     from pkgcli.merge import field_fetched_at
 
     meta = view.get("pkgcli", {})
     field_sources = meta.get("field_sources") or {}
-    rows = []
+    groups = []
     for label, fields in SOURCE_GROUPS:
         seen: dict[str, str | None] = {}
         for name in fields:
             source = field_sources.get(name)
             if source and source not in seen:
-                seen[source] = field_fetched_at(meta, name)
+                seen[source] = None if source == "edit" else field_fetched_at(meta, name)
+        groups.append((label, seen))
+    return groups
+
+
+def source_rows(view: dict[str, Any], now: datetime | None = None) -> list[tuple[str, str]]:
+    """(field group, "source, age; …") for every group of `SOURCE_GROUPS`, then what each
+    source last said, for `show --sources` on a terminal."""
+    rows = []
+    for label, seen in source_groups(view):
         text = "; ".join(
             "your edit"
             if src == "edit"
@@ -279,29 +308,42 @@ def source_rows(view: dict[str, Any], now: datetime | None = None) -> list[tuple
             for src, stamp in seen.items()
         )
         rows.append((label, text or "unknown"))
-    for source, info in (meta.get("sources") or {}).items():
+    for source, info in (view.get("pkgcli", {}).get("sources") or {}).items():
         if not info:
             continue
         if source == "djangopackages":
-            rows.append(
-                ("Django Packages", f"record stored {relative_time(info['fetched_at'], now)}")
-            )
+            stored = relative_time(info["fetched_at"], now)
+            rows.append(("Django Packages", f"record stored {stored}"))
             continue
-        status = info.get("status") or "unknown"
         detail = f" ({info['status_detail']})" if info.get("status_detail") else ""
-        checked = relative_time(info.get("checked_at"), now)
         hit = ", unchanged (304)" if info.get("etag_hit") else ""
-        rows.append(
-            (
-                f"{SOURCE_LABELS.get(source, source)} said",
-                f"{status}{detail}{hit}; checked {checked}",
-            )
-        )
+        checked = relative_time(info.get("checked_at"), now)
+        said = f"{info.get('status') or 'unknown'}{detail}{hit}; checked {checked}"
+        rows.append((f"{SOURCE_LABELS.get(source, source)} said", said))
     return [(label, inert(text)) for label, text in rows]
 
 
-def render_sources(view: dict[str, Any], now: datetime | None = None) -> RenderableType:
-    """`show --sources`: provenance and age per field group."""
+def source_lines(view: dict[str, Any], out: Any) -> str:
+    """`show --sources` for the text formats other than the table, as tab-separated lines
+    (`group`, field group, source, fetched_at / `source`, name, status, checked_at); empty
+    where the output already carries provenance (the table; JSON under pkgcli.sources)."""
+    fmt = getattr(out.format, "value", str(out.format))
+    if fmt in ("json", "ndjson") or (fmt == "table" and out.fields is None):
+        return ""
+    lines = [
+        ("group", label, source, stamp or "")
+        for label, seen in source_groups(view)
+        for source, stamp in (seen.items() or [("unknown", None)])
+    ]
+    for source, info in (view.get("pkgcli", {}).get("sources") or {}).items():
+        if info:
+            status = info.get("status") or ("ok" if source == "djangopackages" else "unknown")
+            lines.append(("source", source, status, info.get("checked_at") or info["fetched_at"]))
+    return "".join("\t".join(inert(cell) for cell in line) + "\n" for line in lines)
+
+
+def render_sources(view: dict[str, Any], head: Any = None, now: datetime | None = None) -> Any:
+    """`show --sources` on a terminal: provenance and age per field group (after `head`)."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -311,7 +353,8 @@ def render_sources(view: dict[str, Any], now: datetime | None = None) -> Rendera
     grid.add_column(overflow="fold")
     for label, value in source_rows(view, now):
         grid.add_row(Text(label), Text(value))
-    return Group(Text(""), Text("Sources", style="bold"), grid)
+    parts = [head] if head is not None else []
+    return Group(*parts, Text(""), Text("Sources", style="bold"), grid)
 
 
 def render_package(view: dict[str, Any], now: datetime | None = None) -> RenderableType:

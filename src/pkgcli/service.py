@@ -1,4 +1,4 @@
-"""Package views over the store: what `show` (and later list-grid/search) present.
+"""Package views over the store: what `show`, `list-grid` and `search` present.
 
 A view is the upstream-shaped record (the 18 v4 keys, with upstream's names, types and
 meaning) plus pkgcli's own facts about it under `pkgcli`. Nothing here prints.
@@ -7,13 +7,16 @@ meaning) plus pkgcli's own facts about it under `pkgcli`. Nothing here prints.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pkgcli.context import AppContext
 from pkgcli.errors import NotFound, UsageError
 from pkgcli.merge import credit_edits, merge_sources
 from pkgcli.models import UPSTREAM_PACKAGE_KEYS, is_valid_slug, upstream_timestamp
-from pkgcli.overlay import apply_overlay
+from pkgcli.overlay import apply_overlays, grid_member_ids
 from pkgcli.store import Row, Store
 
 JSON_SCHEMA_VERSION = 1
@@ -42,41 +45,67 @@ def upstream_record(row: Row, api_url: str) -> dict[str, Any]:
     return {key: values[key] if key in values else row[key] for key in UPSTREAM_PACKAGE_KEYS}
 
 
+def package_views(
+    store: Store, rows: Sequence[Row], api_url: str, *, edits: bool = True
+) -> list[dict[str, Any]]:
+    """Views of many packages at once: the record plus what pkgcli knows about it (category
+    and grid names, freshness), with what GitHub, PyPI and the forges say merged in
+    (`merge.merge_sources`) and the user's edits laid over it (`edits=False`: the upstream
+    values alone, Django Packages' and the sources'). A few queries whatever the number of
+    rows; every command that outputs packages goes through here, so a layer added here
+    shows up everywhere."""
+    grid_lists = [json.loads(row["grid_ids"] or "[]") for row in rows]
+    known = store.grids_by_ids(sorted({g for grids in grid_lists for g in grids}))
+    categories = store.categories_by_ids(
+        sorted({row["category_id"] for row in rows if row["category_id"] is not None})
+    )
+    views = []
+    for row, grid_ids in zip(rows, grid_lists, strict=True):
+        record = upstream_record(row, api_url)
+        category = categories.get(row["category_id"]) if row["category_id"] is not None else None
+        record["pkgcli"] = {
+            "schema_version": JSON_SCHEMA_VERSION,
+            "category": {
+                "id": category["id"],
+                "slug": category["slug"],
+                "title": category["title"],
+            }
+            if category
+            else None,
+            "grids": [
+                {"id": g, "slug": known[g]["slug"], "title": known[g]["title"]}
+                if g in known
+                else {"id": g, "slug": None, "title": None}
+                for g in grid_ids
+            ],
+            "mirrored_at": row["fetched_at"],
+            "gone_upstream_at": row["gone_at"],
+        }
+        views.append(record)
+    layers = store.source_layers([row["id"] for row in rows])
+    for row, view in zip(rows, views, strict=True):  # GitHub/PyPI/forges: newest fetch wins
+        merge_sources(
+            view, {"djangopackages": {"fetched_at": row["fetched_at"]}, **layers[row["id"]]}
+        )
+    return [credit_edits(v) for v in apply_overlays(store, views, api_url)] if edits else views
+
+
 def package_view(store: Store, row: Row, api_url: str, *, edits: bool = True) -> dict[str, Any]:
-    """The record plus what pkgcli knows about it (category and grid names, freshness),
-    with what GitHub, PyPI and the forges say merged in, and the user's edits laid over
-    it (`edits=False`: the upstream values alone, Django Packages' and the sources')."""
-    record = upstream_record(row, api_url)
-    grid_ids = json.loads(row["grid_ids"] or "[]")
-    known = store.grids_by_ids(grid_ids)
-    category = store.get_category(row["category_id"]) if row["category_id"] is not None else None
-    record["pkgcli"] = {
-        "schema_version": JSON_SCHEMA_VERSION,
-        "category": {"id": category["id"], "slug": category["slug"], "title": category["title"]}
-        if category
-        else None,
-        "grids": [
-            {"id": g, "slug": known[g]["slug"], "title": known[g]["title"]}
-            if g in known
-            else {"id": g, "slug": None, "title": None}
-            for g in grid_ids
-        ],
-        "mirrored_at": row["fetched_at"],
-        "gone_upstream_at": row["gone_at"],
-    }
-    layers = {"djangopackages": {"fetched_at": row["fetched_at"]}, **store.source_layers(row["id"])}
-    merge_sources(record, layers)  # GitHub/PyPI/forges over the record: newest fetch wins
-    return credit_edits(apply_overlay(store, record, api_url)) if edits else record
+    """The view of one package (see `package_views`)."""
+    return package_views(store, [row], api_url, edits=edits)[0]
+
+
+def _closest(candidates: list[str], text: str, limit: int = 3) -> list[str]:
+    import difflib
+
+    lowered = text.lower()
+    contains = [s for s in candidates if lowered in s.lower()]
+    fuzzy = difflib.get_close_matches(lowered, candidates, n=limit, cutoff=0.75)
+    return list(dict.fromkeys([*fuzzy, *sorted(contains, key=len)]))[:limit]
 
 
 def close_matches(store: Store, slug: str, limit: int = 3) -> list[str]:
-    import difflib
-
-    slugs = store.package_slugs()
-    lowered = slug.lower()
-    contains = [s for s in slugs if lowered in s.lower()]
-    fuzzy = difflib.get_close_matches(lowered, slugs, n=limit, cutoff=0.75)
-    return list(dict.fromkeys([*fuzzy, *sorted(contains, key=len)]))[:limit]
+    return _closest(store.package_slugs(), slug, limit)
 
 
 def not_found(store: Store, slug: str, where: str) -> NotFound:
@@ -105,3 +134,123 @@ def show_package(ctx: AppContext, slug: str, *, offline: bool) -> dict[str, Any]
         if row is None:
             raise not_found(store, slug, "on Django Packages")
     return package_view(store, row, ctx.settings.api_url)
+
+
+# -- grids and search --------------------------------------------------------------------
+
+
+@dataclass
+class GridComparison:
+    grid: Row
+    views: list[dict[str, Any]]
+    missing: list[int]  # ids on the grid's list that are not in the mirror
+
+
+def _sorted(
+    views: list[dict[str, Any]], kind: str, sort: str | None, reverse: bool
+) -> list[dict[str, Any]]:
+    from pkgcli.fields import GRIDS, PACKAGES, now_utc, sort_views
+
+    catalogue = GRIDS if kind == "grid" else PACKAGES
+    if sort is None:
+        return list(reversed(views)) if reverse else views
+    return sort_views(views, catalogue.field(sort, option="--sort"), now_utc(), reverse=reverse)
+
+
+def _limited(items: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
+    return items if not limit else items[:limit]
+
+
+def list_grids(
+    ctx: AppContext,
+    *,
+    sort: str | None = None,
+    reverse: bool = False,
+    limit: int | None = None,
+    mirrored: bool = True,
+) -> list[dict[str, Any]]:
+    """Every grid in the mirror with its package count (sorted by slug unless told);
+    `mirrored=False` skips counting the mirrored members (costly on a big mirror)."""
+    grids = ctx.store.grid_summaries(mirrored=mirrored or sort == "mirrored_count")
+    if not grids:
+        ctx.note("the mirror has no grids yet: run `pkgcli fetch --all`")
+    return _limited(_sorted(grids, "grid", sort, reverse), limit)
+
+
+def compare_grid(
+    ctx: AppContext,
+    slug: str,
+    *,
+    sort: str | None = "score",
+    reverse: bool = False,
+    limit: int | None = None,
+) -> GridComparison:
+    """A grid's packages as views, sorted (default: score); notes what is not mirrored."""
+    if not is_valid_slug(slug):
+        raise UsageError(f"{slug!r} is not a grid slug (letters, digits, '-' and '_' only) or id")
+    store = ctx.store
+    grid = store.get_grid(slug)
+    if grid is None:
+        matches = _closest(store.grid_slugs(), slug)
+        hint = f"; did you mean: {', '.join(matches)}?" if matches else ""
+        if not matches and not store.grid_slugs():
+            hint = " (the mirror has no grids yet: run `pkgcli fetch --all`)"
+        raise NotFound(f"no grid {slug!r} in the mirror{hint}")
+    # The grid's own list, with the user's `grids` edits (local packages included).
+    ids = grid_member_ids(store, grid["id"], store.grid_package_ids(grid["id"]))
+    rows = store.packages_by_ids(ids)
+    mirrored = {row["id"] for row in rows}
+    missing = [i for i in ids if i not in mirrored]
+    if missing:
+        total = len(rows) + len(missing)
+        how = (
+            f"pkgcli fetch {' '.join(str(i) for i in missing)}"
+            if len(missing) <= 10
+            else "pkgcli fetch --all"
+        )
+        verb = "is" if len(missing) == 1 else "are"
+        ctx.note(
+            f"{len(missing)} of the {total} packages in grid {grid['slug']!r} {verb} not in "
+            f"the mirror; run `{how}` to add them"
+        )
+    views = package_views(store, rows, ctx.settings.api_url)
+    views = _limited(_sorted(views, "package", sort or "score", reverse), limit)
+    return GridComparison(grid=grid, views=views, missing=missing)
+
+
+def fts_query(text: str) -> str:
+    """User text → an FTS5 query that cannot be a syntax error: every word quoted, as a
+    prefix, all of them required (`rest fram` → `"rest"* "fram"*`)."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        raise UsageError(f"nothing to search for in {text!r}: give at least one word")
+    return " ".join(f'"{word}"*' for word in words)
+
+
+def search(
+    ctx: AppContext,
+    text: str,
+    *,
+    grids: bool = False,
+    sort: str | None = None,
+    reverse: bool = False,
+    limit: int | None = 30,
+) -> list[dict[str, Any]]:
+    """Full-text search of the mirror: packages (or grids) by relevance, then stars."""
+    query = fts_query(text)
+    store = ctx.store
+    limit = limit or None  # 0: no limit
+    fetch_limit = None if sort else limit  # re-sorting needs every hit before the cut
+    if grids:
+        found = _sorted(store.search_grids(query, text.strip(), fetch_limit), "grid", sort, reverse)
+    else:
+        rows = store.search_packages(query, text.strip(), fetch_limit)
+        views = package_views(store, rows, ctx.settings.api_url)
+        found = _sorted(views, "package", sort, reverse)
+    if not found:
+        what = "grids" if grids else "packages"
+        if not store.count(what):
+            ctx.note(f"the mirror has no {what} yet: run `pkgcli fetch --all`")
+        else:
+            ctx.note(f"no {what} match {text!r}")
+    return _limited(found, limit)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from pkgcli.errors import DatabaseError
+from pkgcli.errors import DatabaseError, UsageError
 from pkgcli.migrations import MIGRATION_NAMES, MIGRATION_SET
 
 Row = dict[str, Any]
@@ -146,6 +146,55 @@ SOURCE_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 CACHE_COLUMNS = ("url", "etag", "last_modified", "data", "stored_at")
 
 
+# Search order, best first: an exact slug or title match; then hits whose name (title or
+# slug) holds every word, most popular first (bm25's length normalisation would otherwise
+# sink popular packages, whose long participant lists make long documents); then the
+# other hits by bm25 relevance with the column weights given, in steps of a tenth of the
+# best of them, near-equal relevance going by popularity; the slug last, for a stable
+# order. Two queries, so that a word in nearly every name ("django") needs no bm25 over
+# the whole catalogue when the name matches alone fill the limit.
+_NAMED_HITS = (
+    "SELECT t.id FROM {fts} JOIN {table} t ON t.id = {fts}.rowid WHERE {fts} MATCH ?"
+    " ORDER BY (lower(t.slug) = ? OR lower(t.title) = ?) DESC, {popularity} DESC, t.slug"
+    " LIMIT ?"
+)
+_OTHER_HITS = (
+    "WITH hits AS (SELECT rowid AS id, bm25({fts}, {weights}) AS score FROM {fts}"
+    " WHERE {fts} MATCH ? AND rowid NOT IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?))"
+    " SELECT t.id FROM hits JOIN {table} t ON t.id = hits.id"
+    " ORDER BY round(hits.score * 10.0 / min(hits.score) OVER ()) DESC, {popularity} DESC,"
+    " t.slug LIMIT ?"
+)
+_SEARCHED = {
+    "packages": {
+        "fts": "packages_fts",
+        "table": "packages",
+        "weights": "10.0, 10.0, 2.0, 1.0",  # title, slug, description, participants
+        "popularity": "t.repo_watchers",
+    },
+    "grids": {
+        "fts": "grids_fts",
+        "table": "grids",
+        "weights": "10.0, 10.0, 1.0",  # title, slug, description
+        "popularity": "(SELECT count(*) FROM grid_packages gp WHERE gp.grid_id = t.id)",
+    },
+}
+_GRID_SUMMARY = (
+    "SELECT g.id, g.slug, g.title, g.description, g.created, g.modified, g.fetched_at,"
+    " count(gp.package_id) AS package_count{mirrored}"
+    " FROM grids g LEFT JOIN grid_packages gp ON gp.grid_id = g.id{join}"
+    " {where} GROUP BY g.id ORDER BY g.slug"
+)
+# Counting the mirrored members probes `packages` once per membership (~90,000 on a
+# 100,000-package mirror, most of a list-grid's time): only done when asked for.
+_MIRRORED = {
+    "mirrored": ", count(p.id) AS mirrored_count",
+    "join": " LEFT JOIN packages p ON p.id = gp.package_id",
+}
+_NOT_MIRRORED = {"mirrored": "", "join": ""}
+_CHUNK = 10_000  # ids per `IN (...)`: well under SQLite's limit on bound variables
+
+
 def _upsert_sql(table: str, columns: Sequence[str]) -> str:
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)
@@ -227,22 +276,117 @@ class Store:
         rows = self.query(f"SELECT id, slug, title FROM grids WHERE id IN ({marks})", wanted)
         return {r["id"]: r for r in rows}
 
+    def categories_by_ids(self, ids: Iterable[int]) -> dict[int, Row]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        marks = ", ".join("?" for _ in wanted)
+        rows = self.query(f"SELECT * FROM categories WHERE id IN ({marks})", wanted)
+        return {r["id"]: r for r in rows}
+
+    def get_grid(self, slug_or_id: str) -> Row | None:
+        if slug_or_id.isdigit():
+            rows = self.query("SELECT * FROM grids WHERE id = ?", (int(slug_or_id),))
+        else:
+            rows = self.query("SELECT * FROM grids WHERE slug = ?", (slug_or_id,))
+            if not rows:
+                rows = self.query(
+                    "SELECT * FROM grids WHERE slug = ? COLLATE NOCASE", (slug_or_id,)
+                )
+        return rows[0] if rows else None
+
+    def grid_slugs(self) -> list[str]:
+        return [r["slug"] for r in self.query("SELECT slug FROM grids ORDER BY slug")]
+
+    def grid_summaries(
+        self, ids: Sequence[int] | None = None, *, mirrored: bool = True
+    ) -> list[Row]:
+        """Grids (all, or those `ids`) with the size of their package list and, unless
+        `mirrored=False`, how much of it is mirrored (`mirrored_count`); by slug."""
+        parts = _MIRRORED if mirrored else _NOT_MIRRORED
+        if ids is None:
+            return self.query(_GRID_SUMMARY.format(where="", **parts))
+        sql = _GRID_SUMMARY.format(where="WHERE g.id IN ({marks})", **parts)
+        return self._rows_for_ids(sql, ids)
+
+    def _rows_for_ids(self, template: str, ids: Sequence[int]) -> list[Row]:
+        """Rows of `template` (with `{marks}` for the ids) in the order of `ids`."""
+        by_id: dict[int, Row] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start : start + _CHUNK])
+            marks = ", ".join("?" for _ in chunk)
+            by_id.update((r["id"], r) for r in self.query(template.format(marks=marks), chunk))
+        return [by_id[i] for i in ids if i in by_id]
+
+    def grid_package_ids(self, grid_id: int) -> list[int]:
+        """The grid's own package list (ids, in the grid's order; mirrored or not)."""
+        rows = self.query(
+            "SELECT package_id FROM grid_packages WHERE grid_id = ? ORDER BY position",
+            (grid_id,),
+        )
+        return [r["package_id"] for r in rows]
+
+    def packages_by_ids(self, ids: Sequence[int]) -> list[Row]:
+        """The mirrored packages among `ids`, in that order (absent ids are skipped)."""
+        return self._rows_for_ids("SELECT * FROM packages WHERE id IN ({marks})", ids)
+
+    def search_packages(self, match: str, exact: str, limit: int | None) -> list[Row]:
+        """Packages matching an FTS5 query, best first (see `_NAMED_HITS`)."""
+        ids = self._search_ids("packages", match, exact, limit)
+        return self._rows_for_ids("SELECT * FROM packages WHERE id IN ({marks})", ids)
+
+    def search_grids(self, match: str, exact: str, limit: int | None) -> list[Row]:
+        """Grids matching an FTS5 query (title, slug, description), with their sizes."""
+        return self.grid_summaries(self._search_ids("grids", match, exact, limit))
+
+    def _search_ids(self, kind: str, match: str, exact: str, limit: int | None) -> list[int]:
+        names = _SEARCHED[kind]
+        in_name = "{title slug} : (" + match + ")"
+        exact = exact.lower()
+        ids = [
+            r["id"]
+            for r in self._fts(
+                _NAMED_HITS.format(**names), (in_name, exact, exact, -1 if limit is None else limit)
+            )
+        ]
+        if limit is not None and len(ids) >= limit:
+            return ids
+        rest = -1 if limit is None else limit - len(ids)
+        others = self._fts(_OTHER_HITS.format(**names), (match, in_name, rest))
+        return ids + [r["id"] for r in others]
+
+    def _fts(self, sql: str, params: Sequence[Any]) -> list[Row]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "fts5" in str(exc) or "MATCH" in str(exc) or "syntax" in str(exc):
+                raise UsageError(f"cannot search for that text ({exc})") from exc
+            raise _database_error(self.path, exc) from exc
+        except sqlite3.Error as exc:
+            raise _database_error(self.path, exc) from exc
+
+    def count(self, table: str) -> int:
+        if table not in ("packages", "grids", "categories"):
+            raise ValueError(table)
+        return int(self.query(f"SELECT count(*) AS n FROM {table}")[0]["n"])
+
     def known_ids(self, table: str) -> set[int]:
         return {r["id"] for r in self.query(f"SELECT id FROM {table}")}
 
-    def source_layers(self, package_id: int) -> dict[str, Row | None]:
-        """What each source (github, pypi, forge) last said about one package, or None."""
-        layers: dict[str, Row | None] = {}
+    def source_layers(self, package_ids: Sequence[int]) -> dict[int, dict[str, Row | None]]:
+        """What each source (github, pypi, forge) last said about these packages, or None:
+        one query per source whatever the number of packages."""
+        wanted = list(dict.fromkeys(package_ids))
+        layers: dict[int, dict[str, Row | None]] = {
+            pid: dict.fromkeys(SOURCE_TABLES) for pid in wanted
+        }
         for source, (table, _) in SOURCE_TABLES.items():
-            try:
-                rows = self.conn.execute(
-                    f"SELECT * FROM {table} WHERE package_id = ?", (package_id,)
-                ).fetchall()
-            except sqlite3.OperationalError:  # a database from before migration 0002
-                rows = []
-            except sqlite3.Error as exc:
-                raise _database_error(self.path, exc) from exc
-            layers[source] = rows[0] if rows else None
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                sql = f"SELECT * FROM {table} WHERE package_id IN ({marks})"
+                for row in self.query(sql, chunk):
+                    layers[row["package_id"]][source] = row
         return layers
 
     def source_targets(self, ids: Sequence[int] | None = None) -> list[Row]:
@@ -519,6 +663,31 @@ def _database_error(path: str, exc: sqlite3.Error) -> DatabaseError:
     if "unable to open" in text:
         return DatabaseError(f"cannot open the database {path} ({text})")
     return DatabaseError(f"database error in {path}: {text}")
+
+
+def complete_slugs(path: str, table: str, prefix: str, limit: int = 1000) -> list[str]:
+    """Slugs starting with `prefix`, for shell completion: read-only, never raises.
+
+    Opens the file read-only (no creation, no migration, no lock wait to speak of), so
+    completing before the first fetch, or while a fetch runs, simply offers nothing more.
+    """
+    if table not in ("packages", "grids") or not os.path.isfile(path):
+        return []
+    from pathlib import Path
+
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    try:
+        conn = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, timeout=0.5)
+        try:
+            rows = conn.execute(
+                f"SELECT slug FROM {table} WHERE slug LIKE ? ESCAPE '\\' ORDER BY slug LIMIT ?",
+                (pattern, limit),
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+    return [r[0] for r in rows]
 
 
 def open_store(path: str) -> Store:
