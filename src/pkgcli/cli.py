@@ -6,7 +6,8 @@ exit code (see README, "Exit codes"); nothing below it prints a traceback on pur
 
 import signal
 import sys
-from typing import Annotated, Any, NoReturn
+from collections.abc import Callable
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -33,10 +34,18 @@ def _terminate(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-# Commands with many options, built only when invoked (or listed by --help): typer reads
-# every option of every command at start-up, and `edit`'s fourteen cost each `show` ~3 ms
-# (list-grid's and search's eleven each, ~1 ms).
+# Every command is built only when it is invoked (or listed by --help): typer reads every
+# option of every command it builds, and building them all cost each `show` several ms
+# (`edit`'s fourteen options alone ~3 ms).
 LAZY_COMMANDS: dict[str, typer.Typer] = {}
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def command(name: str) -> Callable[[_F], _F]:
+    """Register `name` as a lazily built command (its own one-command typer app)."""
+    sub_app = typer.Typer(rich_markup_mode=None, add_completion=False)
+    LAZY_COMMANDS[name] = sub_app
+    return sub_app.command(name)
 
 
 class PkgcliGroup(TyperGroup):
@@ -156,7 +165,7 @@ def _emit(text: str) -> None:
     sys.stdout.flush()
 
 
-@app.command()
+@command("show")
 def show(
     ctx: typer.Context,
     slug: Annotated[
@@ -195,11 +204,7 @@ def show(
     _emit(render_record(view, "package", out, preset="show", human=human))
 
 
-grid_app = typer.Typer(rich_markup_mode=None, add_completion=False)
-LAZY_COMMANDS["list-grid"] = grid_app
-
-
-@grid_app.command("list-grid")
+@command("list-grid")
 def list_grid(
     ctx: typer.Context,
     slug: Annotated[
@@ -251,11 +256,7 @@ def list_grid(
     _emit(render_listing(found.views, "package", out, title=title))
 
 
-search_app = typer.Typer(rich_markup_mode=None, add_completion=False)
-LAZY_COMMANDS["search"] = search_app
-
-
-@search_app.command("search")
+@command("search")
 def search(
     ctx: typer.Context,
     words: Annotated[
@@ -293,7 +294,7 @@ def search(
     _emit(render_listing(found, kind, out, preset=None if grids else "search"))
 
 
-@app.command()
+@command("fetch")
 def fetch(
     ctx: typer.Context,
     slugs: Annotated[
@@ -313,11 +314,7 @@ def fetch(
         raise typer.Exit(code)
 
 
-edit_app = typer.Typer(rich_markup_mode=None, add_completion=False)
-LAZY_COMMANDS["edit"] = edit_app
-
-
-@edit_app.command("edit")
+@command("edit")
 def edit(
     ctx: typer.Context,
     slug: Annotated[
@@ -379,7 +376,7 @@ def edit(
         Console(highlight=False).print(output)
 
 
-@app.command()
+@command("paths")
 def paths(
     ctx: typer.Context,
     json_output: JsonOption = False,
