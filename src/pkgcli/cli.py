@@ -48,8 +48,28 @@ def command(name: str) -> Callable[[_F], _F]:
     return sub_app.command(name)
 
 
+# click's UsageError, found through a public class so it works whether typer vendors click.
+_ClickUsageError: type[Exception] = next(
+    k for k in typer.BadParameter.__mro__ if k.__name__ == "UsageError"
+)
+
+
+def _usage_error(exc: Any) -> NoReturn:
+    """A bad option or argument: one line naming the help to read, exit 2."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # bare `pkgcli`: click prints the help
+        raise exc
+    path = exc.ctx.command_path if exc.ctx is not None else "pkgcli"
+    _die(f"{exc.format_message().rstrip('.')} (see '{path} --help')", exc.exit_code)
+
+
 class PkgcliGroup(TyperGroup):
-    """Maps PkgcliError / Ctrl-C / SIGTERM to one stderr line and an exit code."""
+    """Maps PkgcliError / usage errors / Ctrl-C / SIGTERM to one stderr line and an exit code."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except _ClickUsageError as exc:
+            _usage_error(exc)
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)
@@ -66,6 +86,8 @@ class PkgcliGroup(TyperGroup):
             return super().invoke(ctx)
         except PkgcliError as exc:
             _die(exc.message, exc.exit_code)
+        except _ClickUsageError as exc:
+            _usage_error(exc)
         except KeyboardInterrupt:
             _die("interrupted; everything committed so far is kept", EXIT_INTERRUPTED)
         except BrokenPipeError:
