@@ -154,3 +154,22 @@ def test_db_option_beats_the_environment(cli: CliHarness, tmp_path: Path) -> Non
     result = cli("--db", str(other), "paths", "--json")
     assert json.loads(result.stdout)["database"] == str(other)
     assert json.loads(result.stdout)["database_from"] == "--db"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["fetch", "--all", "--nope"], "No such option: --nope (see 'pkgcli fetch --help')"),
+        (["nope"], "No such command 'nope'"),
+        (["--nope"], "No such option: --nope (see 'pkgcli --help')"),
+        (["show", "x", "--format", "yaml"], "Invalid value for '--format'"),
+    ],
+)
+def test_bad_options_are_one_line_usage_errors(
+    cli: CliHarness, args: list[str], message: str
+) -> None:
+    result = cli(*args)
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr.startswith("pkgcli: ")
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1

@@ -6,7 +6,8 @@ exit code (see README, "Exit codes"); nothing below it prints a traceback on pur
 
 import signal
 import sys
-from typing import Annotated, Any, NoReturn
+from collections.abc import Callable
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -33,14 +34,42 @@ def _terminate(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-# Commands with many options, built only when invoked (or listed by --help): typer reads
-# every option of every command at start-up, and `edit`'s fourteen cost each `show` ~3 ms
-# (list-grid's and search's eleven each, ~1 ms).
+# Every command is built only when it is invoked (or listed by --help): typer reads every
+# option of every command it builds, and building them all cost each `show` several ms
+# (`edit`'s fourteen options alone ~3 ms).
 LAZY_COMMANDS: dict[str, typer.Typer] = {}
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def command(name: str) -> Callable[[_F], _F]:
+    """Register `name` as a lazily built command (its own one-command typer app)."""
+    sub_app = typer.Typer(rich_markup_mode=None, add_completion=False)
+    LAZY_COMMANDS[name] = sub_app
+    return sub_app.command(name)
+
+
+# click's UsageError, found through a public class so it works whether typer vendors click.
+_ClickUsageError: type[Exception] = next(
+    k for k in typer.BadParameter.__mro__ if k.__name__ == "UsageError"
+)
+
+
+def _usage_error(exc: Any) -> NoReturn:
+    """A bad option or argument: one line naming the help to read, exit 2."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # bare `pkgcli`: click prints the help
+        raise exc
+    path = exc.ctx.command_path if exc.ctx is not None else "pkgcli"
+    _die(f"{exc.format_message().rstrip('.')} (see '{path} --help')", exc.exit_code)
 
 
 class PkgcliGroup(TyperGroup):
-    """Maps PkgcliError / Ctrl-C / SIGTERM to one stderr line and an exit code."""
+    """Maps PkgcliError / usage errors / Ctrl-C / SIGTERM to one stderr line and an exit code."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except _ClickUsageError as exc:
+            _usage_error(exc)
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)
@@ -57,6 +86,8 @@ class PkgcliGroup(TyperGroup):
             return super().invoke(ctx)
         except PkgcliError as exc:
             _die(exc.message, exc.exit_code)
+        except _ClickUsageError as exc:
+            _usage_error(exc)
         except KeyboardInterrupt:
             _die("interrupted; everything committed so far is kept", EXIT_INTERRUPTED)
         except BrokenPipeError:
@@ -156,7 +187,7 @@ def _emit(text: str) -> None:
     sys.stdout.flush()
 
 
-@app.command()
+@command("show")
 def show(
     ctx: typer.Context,
     slug: Annotated[
@@ -202,11 +233,7 @@ def show(
         _emit(source_lines(view, out))  # nothing more for the table, or JSON (pkgcli.sources)
 
 
-grid_app = typer.Typer(rich_markup_mode=None, add_completion=False)
-LAZY_COMMANDS["list-grid"] = grid_app
-
-
-@grid_app.command("list-grid")
+@command("list-grid")
 def list_grid(
     ctx: typer.Context,
     slug: Annotated[
@@ -258,11 +285,7 @@ def list_grid(
     _emit(render_listing(found.views, "package", out, title=title))
 
 
-search_app = typer.Typer(rich_markup_mode=None, add_completion=False)
-LAZY_COMMANDS["search"] = search_app
-
-
-@search_app.command("search")
+@command("search")
 def search(
     ctx: typer.Context,
     words: Annotated[
@@ -300,7 +323,7 @@ def search(
     _emit(render_listing(found, kind, out, preset=None if grids else "search"))
 
 
-@app.command()
+@command("fetch")
 def fetch(
     ctx: typer.Context,
     slugs: Annotated[
@@ -328,11 +351,7 @@ def fetch(
         raise typer.Exit(code)
 
 
-edit_app = typer.Typer(rich_markup_mode=None, add_completion=False)
-LAZY_COMMANDS["edit"] = edit_app
-
-
-@edit_app.command("edit")
+@command("edit")
 def edit(
     ctx: typer.Context,
     slug: Annotated[
@@ -394,7 +413,7 @@ def edit(
         Console(highlight=False).print(output)
 
 
-@app.command()
+@command("paths")
 def paths(
     ctx: typer.Context,
     json_output: JsonOption = False,
