@@ -136,11 +136,11 @@ def test_show_table_is_the_human_view(cli: Any, mirror: Path) -> None:
     assert "Last commit    10 days ago" in text
 
 
-def test_paths_json_is_unchanged(cli: Any, mirror: Path) -> None:
+def test_paths_json_names_every_setting(cli: Any, mirror: Path) -> None:
     info = json.loads(run(cli, "paths", "--json"))
     assert list(info) == [
         "database", "database_from", "django_packages_api", "github_api", "pypi",
-        "github_token_from",
+        "gitlab_api", "codeberg_api", "github_token_from",
     ]  # fmt: skip
     assert info["database"] == str(mirror) and info["github_token_from"] is None
     assert run(cli, "paths", "--format", "table").splitlines()[-1].split(None, 1) == [

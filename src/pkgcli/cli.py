@@ -436,6 +436,8 @@ def paths(
         "django_packages_api": settings.api_url,
         "github_api": settings.github_api_url,
         "pypi": settings.pypi_url,
+        "gitlab_api": settings.gitlab_api_url,
+        "codeberg_api": settings.codeberg_api_url,
         "github_token_from": github_token_source(),
     }
     _emit(render_record(info, "paths", out, missing="(not set)"))

@@ -347,12 +347,14 @@ PATHS = Catalogue(
               label="django_packages_api"),
         Field("github_api", "str", "GitHub API base URL", label="github_api"),
         Field("pypi", "str", "PyPI base URL", label="pypi"),
+        Field("gitlab_api", "str", "GitLab API base URL", label="gitlab_api"),
+        Field("codeberg_api", "str", "Codeberg API base URL", label="codeberg_api"),
         Field("github_token_from", "str", "Variable the GitHub token comes from (name only)",
               label="github_token_from"),
     ),
     default=(
         "database", "database_from", "django_packages_api", "github_api", "pypi",
-        "github_token_from",
+        "gitlab_api", "codeberg_api", "github_token_from",
     ),
 )
 # fmt: on
