@@ -64,3 +64,30 @@ def test_upstream_timestamp_reproduces_new_york_offsets(original: str) -> None:
 )
 def test_slug_validation(slug: str, valid: bool) -> None:
     assert is_valid_slug(slug) is valid
+
+
+def test_new_york_offsets_agree_with_the_tz_database_around_every_transition() -> None:
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    checked = 0
+    for year in range(1985, 2101):
+        for month, days in (
+            (3, range(7, 16)),
+            (4, range(1, 9)),
+            (10, range(24, 32)),
+            (11, range(1, 9)),
+        ):
+            for day in days:
+                for hour in range(0, 24):
+                    for minute in (0, 59):
+                        instant = datetime(year, month, day, hour, minute, tzinfo=UTC)
+                        text = upstream_timestamp(instant.isoformat())
+                        assert text == instant.astimezone(new_york).isoformat(), instant
+                        checked += 1
+    assert checked > 100_000
+    # mid-season instants, with microseconds
+    summer = datetime(2024, 7, 1, 12, 0, 0, 123456, tzinfo=UTC)
+    assert upstream_timestamp(summer.isoformat()) == "2024-07-01T08:00:00.123456-04:00"
+    assert upstream_timestamp((summer + timedelta(days=180)).isoformat()).endswith("-05:00")

@@ -139,9 +139,7 @@ def main_callback(
     if ctx.obj is None:
         ctx.obj = AppContext(settings=load_settings(db))
     elif db:  # tests inject their own context; --db still wins
-        from dataclasses import replace
-
-        ctx.obj.settings = replace(ctx.obj.settings, db_path=db, db_source="--db")
+        ctx.obj.settings = ctx.obj.settings.with_db(db)
 
 
 # -- options every command that prints data shares (see docs/output.md) -----------------

@@ -7,8 +7,7 @@ JSON and go to JSON); the names below are the contract between the layers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 # The 18 keys of a Django Packages v4 package record, in upstream's order.
 UPSTREAM_PACKAGE_KEYS: tuple[str, ...] = (
@@ -69,19 +68,52 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-@dataclass
 class FetchReport:
-    """What a fetch did, for the summary line and for tests."""
+    """What a fetch did, for the summary line and for tests (a plain class: models is on
+    the `show` path, and a dataclass costs every start-up)."""
 
-    packages: int = 0
-    grids: int = 0
-    categories: int = 0
-    new: int = 0
-    gone: int = 0
-    requests: int = 0
-    seconds: float = 0.0
-    failed: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.packages = 0
+        self.grids = 0
+        self.categories = 0
+        self.new = 0
+        self.gone = 0
+        self.requests = 0
+        self.seconds = 0.0
+        self.failed: list[str] = []
+        self.notes: list[str] = []
+
+
+_EST = timezone(timedelta(hours=-5))
+_EDT = timezone(timedelta(hours=-4))
+
+
+def _sunday(year: int, month: int, nth: int) -> int:
+    """Day of the month of the nth Sunday (nth=-1: the last one, for 31-day months)."""
+    if nth < 0:
+        last = date(year, month, 31)
+        return 31 - (last.weekday() + 1) % 7
+    first = date(year, month, 1)
+    return 1 + (6 - first.weekday()) % 7 + 7 * (nth - 1)
+
+
+def _new_york(utc: datetime) -> timezone | None:
+    """New York's offset at a UTC instant by the US rules of 1987-2006 and 2007 on.
+
+    Computed, not looked up: `zoneinfo` costs every `show --json` ~2 ms at start-up. A
+    test checks it against the tz database hour by hour around every transition; outside
+    1987-2099 it answers None and the tz database is asked.
+    """
+    year = utc.year
+    if 2007 <= year <= 2099:  # 2nd Sunday of March 2:00 EST to 1st Sunday of November 2:00 EDT
+        start = datetime(year, 3, _sunday(year, 3, 2), 7, tzinfo=UTC)
+        end = datetime(year, 11, _sunday(year, 11, 1), 6, tzinfo=UTC)
+    elif 1987 <= year < 2007:  # 1st Sunday of April to last Sunday of October
+        start = datetime(year, 4, _sunday(year, 4, 1), 7, tzinfo=UTC)
+        end = datetime(year, 10, _sunday(year, 10, -1), 6, tzinfo=UTC)
+    else:
+        return None
+    return _EDT if start <= utc < end else _EST
 
 
 def upstream_timestamp(utc_text: str | None) -> str | None:
@@ -92,6 +124,9 @@ def upstream_timestamp(utc_text: str | None) -> str | None:
     if utc_text is None:
         return None
     parsed = datetime.fromisoformat(utc_text)
+    zone = _new_york(parsed.astimezone(UTC))
+    if zone is not None:
+        return parsed.astimezone(zone).isoformat()
     try:
         from zoneinfo import ZoneInfo
 

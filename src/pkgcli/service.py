@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pkgcli.context import AppContext
@@ -139,11 +138,13 @@ def show_package(ctx: AppContext, slug: str, *, offline: bool) -> dict[str, Any]
 # -- grids and search --------------------------------------------------------------------
 
 
-@dataclass
 class GridComparison:
-    grid: Row
-    views: list[dict[str, Any]]
-    missing: list[int]  # ids on the grid's list that are not in the mirror
+    """A grid and its packages' views (a plain class: service is on the `show` path)."""
+
+    def __init__(self, grid: Row, views: list[dict[str, Any]], missing: list[int]) -> None:
+        self.grid = grid
+        self.views = views
+        self.missing = missing  # ids on the grid's list that are not in the mirror
 
 
 def _sorted(
