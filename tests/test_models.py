@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from pkgcli.models import is_valid_slug, link_id, parse_timestamp, upstream_timestamp
+from pkgcli.models import (
+    is_upstream_id,
+    is_valid_slug,
+    link_id,
+    parse_timestamp,
+    upstream_timestamp,
+)
 
 
 @pytest.mark.parametrize(
@@ -17,9 +23,15 @@ from pkgcli.models import is_valid_slug, link_id, parse_timestamp, upstream_time
         ("https://djangopackages.org/api/v4/grids/", None),
         ("", None),
         (None, None),
+        # not upstream ids: 0, and numbers SQLite cannot hold
+        ("https://djangopackages.org/api/v4/grids/0/", None),
+        (f"https://djangopackages.org/api/v4/grids/{2**63 - 1}/", 2**63 - 1),
+        (f"https://djangopackages.org/api/v4/grids/{2**63}/", None),
+        (f"https://djangopackages.org/api/v4/grids/{10**400}/", None),
+        (12345, None),
     ],
 )
-def test_link_id_takes_the_trailing_integer(url: str | None, expected: int | None) -> None:
+def test_link_id_takes_the_trailing_integer(url: object, expected: int | None) -> None:
     assert link_id(url) == expected
 
 
@@ -34,10 +46,52 @@ def test_link_id_takes_the_trailing_integer(url: str | None, expected: int | Non
         (None, None),
         ("", None),
         ("not a date", None),
+        # never raises: wrong types and instants out of range are "unknown"
+        (12345, None),
+        (1.5, None),
+        (True, None),
+        (["2024-01-01"], None),
+        ({"date": "2024-01-01"}, None),
+        ("9999-12-31T23:59:59-05:00", None),  # past year 9999 in UTC
+        ("0001-01-01T00:00:00+05:00", None),  # before year 1 in UTC
+        ("0001-01-01", None),  # New York could not show it
+        ("9999-12-31T00:00:00", None),
+        ("0001-01-02T00:00:00+00:00", "0001-01-02T00:00:00+00:00"),  # a day inside: kept
+        ("9999-12-30T23:59:59.999999+00:00", "9999-12-30T23:59:59.999999+00:00"),
     ],
 )
-def test_parse_timestamp_stores_utc(value: str | None, expected: str | None) -> None:
+def test_parse_timestamp_stores_utc(value: object, expected: str | None) -> None:
     assert parse_timestamp(value) == expected
+
+
+@pytest.mark.parametrize("value", ["0001-01-02T00:00:00+00:00", "9999-12-30T23:59:59.999999+00:00"])
+def test_every_stored_instant_can_be_shown_in_new_york_and_locally(value: str) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    stored = parse_timestamp(value)
+    assert stored is not None
+    assert upstream_timestamp(stored)
+    for hours in (-23, 23):
+        datetime.fromisoformat(stored).astimezone(timezone(timedelta(hours=hours)))
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        (1, True),
+        (2**63 - 1, True),
+        (0, False),
+        (-1, False),  # the user's local packages
+        (2**63, False),
+        (True, False),
+        (False, False),
+        (1.0, False),
+        ("1", False),
+        (None, False),
+    ],
+)
+def test_upstream_ids_are_plain_positive_64_bit_ints(value: object, valid: bool) -> None:
+    assert is_upstream_id(value) is valid
 
 
 @pytest.mark.parametrize(

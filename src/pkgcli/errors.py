@@ -6,7 +6,6 @@ else that escapes is a bug. The exit codes are a documented contract (see README
 
 from __future__ import annotations
 
-EXIT_OK = 0
 EXIT_ERROR = 1  # a failure not covered below, or a partial failure of a batch
 EXIT_USAGE = 2  # bad option, bad value, malformed slug (click uses 2 too)
 EXIT_NOT_FOUND = 3  # the package / grid is not in the mirror or upstream
@@ -43,7 +42,3 @@ class RateLimited(UpstreamError):
 
 class DatabaseError(PkgcliError):
     exit_code = EXIT_DATABASE
-
-
-class Interrupted(PkgcliError):
-    exit_code = EXIT_INTERRUPTED

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import TypeGuard
 
 # The 18 keys of a Django Packages v4 package record, in upstream's order.
 UPSTREAM_PACKAGE_KEYS: tuple[str, ...] = (
@@ -30,10 +34,11 @@ UPSTREAM_PACKAGE_KEYS: tuple[str, ...] = (
     "commits_over_52",
     "participants",
 )
-TIMESTAMP_KEYS = ("last_updated", "last_fetched", "created", "modified")
-LIST_KEYS = ("commits_over_52", "participants")
 
+# The ids SQLite can store (a signed 64-bit INTEGER); upstream ids are positive.
+MAX_ID = 2**63 - 1
 # Slugs as Django's SlugField allows them (ASCII letters, digits, "-", "_"); all digits = id.
+MAX_SLUG = 100
 _SLUG_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 _TRAILING_ID_RE = re.compile(r"/(\d+)/?$")
 
@@ -42,26 +47,51 @@ def is_valid_slug(text: str) -> bool:
     return bool(_SLUG_RE.match(text))
 
 
-def link_id(url: str | None) -> int | None:
-    """The trailing integer of a link URL's path; query strings and hosts are ignored."""
-    if not url:
+def is_upstream_id(value: object) -> TypeGuard[int]:
+    """A plain int in 1..2**63-1: what an upstream id can be (bools, 0, negatives and
+    numbers SQLite cannot store are not ids; negative ids are the user's local packages)."""
+    return type(value) is int and 0 < value <= MAX_ID
+
+
+def link_id(url: object) -> int | None:
+    """The trailing integer of a link URL's path; query strings and hosts are ignored.
+
+    None when there is none, or when it is no upstream id (0, or too big for SQLite).
+    """
+    if not isinstance(url, str) or not url:
         return None
     path = url.split("?", 1)[0].split("#", 1)[0]
     match = _TRAILING_ID_RE.search(path)
-    return int(match.group(1)) if match else None
+    if match is None or len(match.group(1)) > 19:  # 20 digits can never fit 64 bits
+        return None
+    number = int(match.group(1))
+    return number if is_upstream_id(number) else None
 
 
-def parse_timestamp(value: str | None) -> str | None:
-    """ISO-8601 (offset or naive) → UTC ISO-8601 text; naive values are taken as UTC."""
-    if value is None or value == "":
+# Instants a day inside datetime's range: they can be shown in any time zone (UTC offsets
+# are under 24 hours) without overflowing, which New York text and local times need.
+_EARLIEST = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+_LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
+
+
+def parse_timestamp(value: object) -> str | None:
+    """ISO-8601 (offset or naive) → UTC ISO-8601 text; naive values are taken as UTC.
+
+    Never raises: anything that is not such a string (a number, a list, "garbage"), or an
+    instant too close to year 1 or year 9999 to be shown in every time zone, is None.
+    """
+    if not isinstance(value, str) or value == "":
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (TypeError, ValueError):
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        utc = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).isoformat()
+    if not _EARLIEST <= utc <= _LATEST:
+        return None
+    return utc.isoformat()
 
 
 def utc_now() -> str:
