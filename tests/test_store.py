@@ -108,7 +108,7 @@ def test_a_slug_taken_over_upstream_parks_the_stale_holder(tmp_path: Path) -> No
     store.save_packages([first])
     store.save_packages([{**first, "id": 99}])
     assert store.get_package("django-oauth-toolkit")["id"] == 99  # type: ignore[index]
-    assert store.get_package("django-oauth-toolkit~1858") is not None
+    assert store.get_package("django-oauth-toolkit-stale1858") is not None
 
 
 def test_grid_membership_follows_the_grids_own_list(tmp_path: Path) -> None:
@@ -152,3 +152,37 @@ def test_a_read_only_database_is_a_clear_error_on_write(tmp_path: Path) -> None:
     store.conn.execute("PRAGMA query_only = ON")  # as a read-only file would behave
     with pytest.raises(DatabaseError, match="read-only"):
         store.save_packages([parse_package(fixture_package(), NOW)])
+
+
+def test_one_call_with_two_records_sharing_a_slug_keeps_both(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "m.db"))
+    first = parse_package(fixture_package(), NOW)
+    assert store.save_packages([first, {**first, "id": 99}, {**first, "id": 99}]) == (3, 2)
+    assert [(r["id"], r["slug"]) for r in store.query("SELECT id, slug FROM packages")] == [
+        (99, "django-oauth-toolkit"),
+        (1858, "django-oauth-toolkit-stale1858"),
+    ]
+
+
+def test_a_parked_slug_stays_a_valid_slug_and_unique(tmp_path: Path) -> None:
+    from pkgcli.models import is_valid_slug
+
+    store = open_store(str(tmp_path / "m.db"))
+    row = parse_package(fixture_package(), NOW)
+    long = "x" * 100
+    store.save_packages([{**row, "id": 2**63 - 1, "slug": long}])
+    store.save_packages([{**row, "id": 7, "slug": f"{long[:75]}-stale{2**63 - 1}"}])  # taken
+    store.save_packages([{**row, "id": 8, "slug": long}])
+    slugs = [r["slug"] for r in store.query("SELECT slug FROM packages ORDER BY id")]
+    assert slugs[1] == long
+    parked = slugs[2]
+    assert parked == f"{long[:73]}-stale{2**63 - 1}-2"
+    assert len(parked) == 100 and is_valid_slug(parked)
+
+
+def test_a_local_package_is_still_parked_as_slug_local_n(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "m.db"))
+    with store.transaction() as conn:
+        store.create_local_package(conn, "django-oauth-toolkit", NOW)
+    store.save_packages([parse_package(fixture_package(), NOW)])
+    assert store.get_package("django-oauth-toolkit-local1")["id"] == -1  # type: ignore[index]

@@ -110,7 +110,11 @@ class FetchReport:
         self.gone = 0
         self.requests = 0
         self.seconds = 0.0
-        self.failed: list[str] = []
+        self.failed: list[str] = []  # named packages Django Packages does not know (404)
+        self.unstorable: list[str] = []  # named packages whose record was malformed
+        self.skipped = 0  # malformed records left out (no usable id or slug)
+        self.skipped_example: str | None = None  # what was wrong with the first of them
+        self.unusable: dict[str, int] = {}  # key → values stored as unknown
         self.notes: list[str] = []
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from pkgcli.errors import DatabaseError, UsageError
 from pkgcli.migrations import MIGRATION_NAMES, MIGRATION_SET
+from pkgcli.models import MAX_SLUG
 
 Row = dict[str, Any]
 
@@ -457,7 +458,7 @@ class Store:
             count = self._upsert_rows(conn, "packages", PACKAGE_COLUMNS, rows)
             ids = [(run_id, r["id"]) for r in rows]
             conn.executemany("UPDATE packages SET seen_run = ?, gone_at = NULL WHERE id = ?", ids)
-        return count, len([r for r in rows if r["id"] not in known])
+        return count, len({r["id"] for r in rows} - known)
 
     def mark_gone(self, run_id: str, when: str) -> int:
         """After a complete pass: flag upstream packages that pass did not see."""
@@ -610,24 +611,46 @@ class Store:
     def _upsert_rows(
         conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: list[Row]
     ) -> int:
-        if "slug" in columns:
-            for row in rows:
+        """Upsert row by row, each slug freed just before its row takes it: two records
+        of one page with the same slug cannot then collide on the unique index."""
+        sql = _upsert_sql(table, columns)
+        for row in rows:
+            if "slug" in columns:
                 Store._free_slug(conn, table, row["slug"], row["id"])
-        conn.executemany(_upsert_sql(table, columns), [[r[c] for c in columns] for r in rows])
+            conn.execute(sql, [row[c] for c in columns])
         return len(rows)
 
     @staticmethod
     def _free_slug(conn: sqlite3.Connection, table: str, slug: str, owner_id: int) -> None:
         """A slug moved to another record upstream: park the stale holder's slug aside.
 
-        A local package (negative id) that upstream now names the same way is renamed to a
+        An upstream holder is renamed `SLUG-staleID` (a valid slug, so `show` takes it);
+        a local package (negative id) that upstream now names the same way is renamed to a
         slug that stays usable on the command line: `SLUG-local1` for id -1.
         """
-        conn.execute(
-            f"UPDATE {table} SET slug = CASE WHEN id < 0 THEN slug || '-local' || -id "
-            "ELSE slug || '~' || id END WHERE slug = ? AND id != ?",
-            (slug, owner_id),
-        )
+        holders = conn.execute(
+            f"SELECT id FROM {table} WHERE slug = ? AND id != ?", (slug, owner_id)
+        ).fetchall()
+        for holder in holders:
+            holder_id = holder["id"]
+            if holder_id < 0:
+                conn.execute(
+                    f"UPDATE {table} SET slug = slug || '-local' || -id WHERE id = ?",
+                    (holder_id,),
+                )
+            else:
+                parked = _parked_slug(conn, table, slug, holder_id)
+                conn.execute(f"UPDATE {table} SET slug = ? WHERE id = ?", (parked, holder_id))
+
+
+def _parked_slug(conn: sqlite3.Connection, table: str, slug: str, holder_id: int) -> str:
+    """`SLUG-staleID`, cut to fit 100 characters, with `-2`, `-3`… if that is taken too."""
+    for n in range(1, 1000):
+        suffix = f"-stale{holder_id}" + (f"-{n}" if n > 1 else "")
+        parked = slug[: MAX_SLUG - len(suffix)] + suffix
+        if not conn.execute(f"SELECT 1 FROM {table} WHERE slug = ?", (parked,)).fetchone():
+            return parked
+    raise DatabaseError(f"cannot find a free slug to park {slug!r} (id {holder_id}) under")
 
 
 def blank_package_row(package_id: int, slug: str, when: str) -> Row:
