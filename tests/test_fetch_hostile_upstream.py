@@ -5,20 +5,30 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import sqlite3
-from collections.abc import Iterator
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pkgcli.errors import EXIT_UPSTREAM, EXIT_USAGE
+from pkgcli.errors import EXIT_DATABASE, EXIT_UPSTREAM, EXIT_USAGE
 from pkgcli.fake.catalogue import Catalogue, generate_catalogue
-from pkgcli.fake.server import FakeUpstream
+from pkgcli.fake.server import FakeUpstream, Request
+from pkgcli.models import utc_now
+from pkgcli.sources import djangopackages
+from pkgcli.sources.djangopackages import parse_package
+from pkgcli.store import open_store
 
 from .conftest import CliHarness
 
 DP = ("--source", "djangopackages")
+PageHandler = Callable[[Request, dict[int, Any]], dict[str, Any]]
 
 
 @pytest.fixture
@@ -38,6 +48,18 @@ def clone(cat: Catalogue, key: int, **changes: Any) -> dict[str, Any]:
     return record
 
 
+def patch_packages_pages(fake: FakeUpstream, change: PageHandler) -> None:
+    """Serve package list pages through `change(request, table)`; other lists as they are."""
+    real = fake.djangopackages.page
+
+    def page(request: Request, table: dict[int, Any]) -> dict[str, Any]:
+        if table is fake.catalogue.packages:
+            return change(request, table)
+        return real(request, table)
+
+    fake.djangopackages.page = page  # type: ignore[method-assign]
+
+
 def rows(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     with sqlite3.connect(db) as conn:
         return conn.execute(sql, params).fetchall()
@@ -45,6 +67,34 @@ def rows(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ..
 
 def gone(db: Path) -> int:
     return int(rows(db, "SELECT count(*) FROM packages WHERE gone_at IS NOT NULL")[0][0])
+
+
+def detail_requests(fake: FakeUpstream) -> list[str]:
+    return [
+        p for p in fake.requests.paths() if p.split("?")[0].rstrip("/").split("/")[-1].isdigit()
+    ]
+
+
+def empty_page_at(
+    fake: FakeUpstream, offset: int, *, wait: float = 0.0, others_wait: float = 0.0
+) -> None:
+    """The list page at `offset` comes back empty after `wait`, the later ones after
+    `others_wait` (to choose which ends first among those in flight)."""
+    real = fake.djangopackages.page
+
+    def page(request: Request, table: dict[int, Any]) -> dict[str, Any]:
+        answer = real(request, table)
+        if f"offset={offset}&" in request.query + "&":
+            time.sleep(wait)
+            return {**answer, "results": []}
+        if "offset=0&" not in request.query + "&":
+            time.sleep(others_wait)
+        return answer
+
+    patch_packages_pages(fake, page)
+
+
+# -- bad records (items 2, 7, 18) ----------------------------------------------------------
 
 
 def test_records_with_bad_ids_or_slugs_are_skipped_and_overwrite_nothing(
@@ -159,6 +209,9 @@ def test_an_edit_to_a_date_out_of_range_is_a_usage_error(
     assert "must be an ISO date" in result.stderr
 
 
+# -- duplicate and parked slugs (items 6, 14) -----------------------------------------------
+
+
 def test_two_records_with_one_slug_in_one_page_are_both_kept(
     server: FakeUpstream, cli: CliHarness, isolated_env: Path
 ) -> None:
@@ -204,3 +257,246 @@ def test_a_slug_reassigned_upstream_parks_the_old_holder_under_a_usable_slug(
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["id"] == 6
     assert json.loads(cli("show", slug, "--json", "--offline").stdout)["id"] == 900001
+
+
+# -- list pages that end early or lie (items 4, 5) --------------------------------------------
+
+
+def test_a_short_page_checks_the_missing_packages_one_by_one(
+    server: FakeUpstream, cli: CliHarness, isolated_env: Path
+) -> None:
+    assert cli("fetch", "--all", *DP).exit_code == 0
+    empty_page_at(server, 100)
+    server.catalogue.remove_package(min(server.catalogue.packages))  # really gone
+    server.requests.clear()
+    result = cli("fetch", "--all", *DP)
+    assert result.exit_code == 0, result.stderr
+    assert "1 gone upstream" in result.stderr
+    assert gone(isolated_env) == 1
+    assert len(detail_requests(server)) == 20  # the 20 the short page left out
+
+
+def test_the_reviews_short_page_flags_nothing_unchecked(
+    server: FakeUpstream, cli: CliHarness, isolated_env: Path
+) -> None:
+    """offset=100 empty on a 250-package list used to give "100 gone upstream"."""
+    for key in range(1000, 1130):
+        clone(server.catalogue, key)
+    assert cli("fetch", "--all", *DP).exit_code == 0
+    empty_page_at(server, 100, wait=0.2)  # the last page is asked for before it ends
+    server.requests.clear()
+    result = cli("fetch", "--all", *DP)
+    assert result.exit_code == 0, result.stderr
+    assert gone(isolated_env) == 0
+    assert len(detail_requests(server)) == 100  # each one checked, each one found
+
+
+def test_no_page_is_asked_for_past_an_empty_one(
+    server: FakeUpstream, cli: CliHarness, isolated_env: Path
+) -> None:
+    for key in range(1000, 1880):
+        clone(server.catalogue, key)  # 1,000 packages: 10 pages
+    assert cli("fetch", "--all", *DP).exit_code == 0
+    empty_page_at(server, 100, others_wait=0.2)  # known empty before any other page ends
+    server.requests.clear()
+    result = cli("fetch", "--all", *DP)
+    assert result.exit_code == 0, result.stderr
+    asked = {p for p in server.requests.paths() if p.startswith("/api/v4/packages/?")}
+    # Up to four were in flight when the empty page came back; none was asked for after it.
+    offsets = {int(p.rsplit("offset=", 1)[1]) for p in asked}
+    assert {0, 100} <= offsets <= {0, 100, 200, 300, 400}
+    assert gone(isolated_env) == 0
+    assert detail_requests(server) == []
+    listed = 100 * (len(offsets) - 1)
+    assert (
+        f"the package list from Django Packages was incomplete (it listed {listed} of the 1,000 "
+        f"records it counts), and {1000 - listed} mirrored packages were not in it: more than "
+        "the 100 worth checking one by one, so none is flagged as gone; run `pkgcli fetch --all` "
+        "again later"
+    ) in result.stderr
+
+
+def test_a_lying_count_marks_nothing_gone_without_checking(
+    server: FakeUpstream, cli: CliHarness, isolated_env: Path
+) -> None:
+    for record in generate_catalogue(450, 1, 1, 3).packages.values():  # 570 in all
+        server.catalogue.packages[record["id"] + 1000] = {
+            **record,
+            "id": record["id"] + 1000,
+            "slug": f"more-{record['slug']}",
+            "grids": [],
+            "category": server.catalogue.packages[1]["category"],
+        }
+    assert cli("fetch", "--all", *DP).exit_code == 0
+    real = server.djangopackages.page
+    patch_packages_pages(server, lambda request, table: {**real(request, table), "count": 150})
+    server.requests.clear()
+    result = cli("fetch", "--all", *DP)
+    assert result.exit_code == 0, result.stderr
+    assert "gone upstream" not in result.stderr
+    assert gone(isolated_env) == 0
+    assert detail_requests(server) == []
+    assert (
+        "the package list from Django Packages was incomplete (it listed 200 of the 150 "
+        "records it counts), and 370 mirrored packages were not in it: more than the 100 "
+        "worth checking one by one, so none is flagged as gone"
+    ) in result.stderr
+
+
+def test_an_absurd_count_with_empty_pages_ends_at_once(
+    server: FakeUpstream, cli: CliHarness, isolated_env: Path
+) -> None:
+    assert cli("fetch", "--all", *DP).exit_code == 0
+    patch_packages_pages(
+        server, lambda request, table: {"count": 10**30, "next": None, "results": []}
+    )
+    server.requests.clear()
+    result = cli("fetch", "--all", *DP)
+    assert result.exit_code == 0, result.stderr
+    assert len([p for p in server.requests.paths() if p.startswith("/api/v4/packages/?")]) == 1
+    assert "none is flagged as gone" in result.stderr
+    assert gone(isolated_env) == 0
+
+
+def test_endless_full_pages_stop_at_the_page_cap(
+    server: FakeUpstream, cli: CliHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(djangopackages, "MAX_PAGES", 5)
+    records = [server.catalogue.packages[i] for i in sorted(server.catalogue.packages)[:100]]
+    patch_packages_pages(
+        server,
+        lambda request, table: {"count": 10**30, "next": request.url + "&x", "results": records},
+    )
+    result = cli("fetch", "--all", *DP)
+    assert result.exit_code == 0, result.stderr
+    assert len([p for p in server.requests.paths() if p.startswith("/api/v4/packages/?")]) == 5
+
+
+def test_many_packages_gone_after_a_complete_pass_are_flagged_without_checks(
+    server: FakeUpstream, cli: CliHarness, isolated_env: Path
+) -> None:
+    for record in generate_catalogue(450, 1, 1, 3).packages.values():
+        key = record["id"] + 1000
+        server.catalogue.packages[key] = {**record, "id": key, "slug": f"m-{key}", "grids": []}
+    assert cli("fetch", "--all", *DP).exit_code == 0
+    for key in sorted(server.catalogue.packages)[:150]:
+        server.catalogue.remove_package(key)
+    server.requests.clear()
+    result = cli("fetch", "--all", *DP)
+    assert result.exit_code == 0, result.stderr
+    assert "150 gone upstream" in result.stderr
+    assert gone(isolated_env) == 150
+    assert detail_requests(server) == []
+
+
+def test_a_list_that_shifts_without_changing_its_count_is_checked_not_trusted(
+    server: FakeUpstream, cli: CliHarness, isolated_env: Path
+) -> None:
+    """One package added and one removed mid-pass: counts and page sizes stay right while
+    a live package slips between two pages. The check finds it."""
+    assert cli("fetch", "--all", *DP).exit_code == 0
+    real = server.djangopackages.page
+    ids = sorted(server.catalogue.packages, reverse=True)
+    request = Request("GET", "/api/v4/packages/", "limit=100&offset=100", {}, b"", "")
+    old_second_page = real(request, server.catalogue.packages)  # listed before the change
+    server.catalogue.remove_package(ids[110])  # on the second page, which is already read
+    clone(server.catalogue, 900001)  # new: first on the first page
+    slipped = ids[99]  # pushed from the first page onto the second one
+    patch_packages_pages(
+        server,
+        lambda request, table: (
+            old_second_page if "offset=100" in request.query else real(request, table)
+        ),
+    )
+    result = cli("fetch", "--all", *DP)
+    assert result.exit_code == 0, result.stderr
+    assert rows(isolated_env, "SELECT gone_at FROM packages WHERE id = ?", (slipped,)) == [(None,)]
+    assert f"/api/v4/packages/{slipped}/" in server.requests.paths()
+
+
+# -- one fetch --all at a time; seen by time (item 1) ------------------------------------------
+
+
+def test_fetch_all_while_another_holds_the_lock_fails_at_once(
+    server: FakeUpstream, cli: CliHarness, isolated_env: Path
+) -> None:
+    import fcntl
+
+    assert cli("fetch", "--all", *DP).exit_code == 0
+    server.requests.clear()
+    with open(f"{isolated_env}.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = cli("fetch", "--all", *DP)
+        assert result.exit_code == EXIT_DATABASE
+        assert result.stderr == (
+            f"pkgcli: another `pkgcli fetch --all` is running on {isolated_env}; "
+            "try again when it has finished\n"
+        )
+        assert server.requests.paths() == []
+        slug = server.catalogue.packages[6]["slug"]
+        assert cli("fetch", slug, *DP).exit_code == 0  # a plain fetch may run alongside
+        assert cli("show", slug, "--offline").exit_code == 0
+    assert cli("fetch", "--all", *DP).exit_code == 0  # released: runs again
+
+
+def test_the_lock_is_released_when_a_run_fails(server: FakeUpstream, cli: CliHarness) -> None:
+    server.faults.add("500", path="/api/v4/packages/", times=4)
+    assert cli("fetch", "--all", *DP).exit_code == EXIT_UPSTREAM
+    assert cli("fetch", "--all", *DP).exit_code == 0
+
+
+def test_two_fetch_all_processes_one_refused_the_other_marks_nothing_gone(
+    server: FakeUpstream, cli: CliHarness, isolated_env: Path
+) -> None:
+    assert cli("fetch", "--all", *DP).exit_code == 0
+    listing, go_on = threading.Event(), threading.Event()
+    real = server.djangopackages.page
+
+    def gated(request: Request, table: dict[int, Any]) -> dict[str, Any]:
+        listing.set()
+        go_on.wait(timeout=30)
+        return real(request, table)
+
+    patch_packages_pages(server, gated)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "pkgcli", "fetch", "--all", *DP],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert listing.wait(timeout=30), "the first fetch never listed packages"
+        second = cli("fetch", "--all", *DP)
+    finally:
+        go_on.set()
+        _, stderr = first.communicate(timeout=60)
+    assert second.exit_code == EXIT_DATABASE
+    assert "another `pkgcli fetch --all` is running" in second.stderr
+    assert first.returncode == 0, stderr
+    assert "gone upstream" not in stderr
+    assert gone(isolated_env) == 0
+
+
+def test_a_package_stored_by_another_fetch_during_the_pass_counts_as_seen(
+    server: FakeUpstream, cli: CliHarness, isolated_env: Path
+) -> None:
+    assert cli("fetch", "--all", *DP).exit_code == 0
+    hidden = sorted(server.catalogue.packages)[50]
+    real = server.djangopackages.page
+
+    def hide_but_store_meanwhile(request: Request, table: dict[int, Any]) -> dict[str, Any]:
+        if "offset=0" in request.query or "offset" not in request.query:
+            # Another process (a `fetch SLUG`, a `show`) stores it while the pass runs.
+            store = open_store(str(isolated_env))
+            store.save_packages([parse_package(table[hidden], utc_now())])
+            store.close()
+        shown = {k: v for k, v in table.items() if k != hidden}
+        return real(request, shown)
+
+    patch_packages_pages(server, hide_but_store_meanwhile)
+    server.requests.clear()
+    result = cli("fetch", "--all", *DP)
+    assert result.exit_code == 0, result.stderr
+    assert gone(isolated_env) == 0
+    assert detail_requests(server) == []  # not even a candidate: stored after the pass began

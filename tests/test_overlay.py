@@ -230,7 +230,9 @@ def test_local_ids_count_down_and_fetches_never_flag_them(store: Store) -> None:
         ids = [store.create_local_package(conn, f"local-{n}", NOW) for n in range(3)]
     assert ids == [-1, -2, -3]
     assert [r["slug"] for r in store.local_packages()] == ["local-0", "local-1", "local-2"]
-    assert store.mark_gone("some-run", NOW) == 1  # only the upstream package
+    later = "2999-01-01T00:00:00+00:00"  # a fetch --all that began after every record
+    assert store.gone_candidates(later) == [1858]  # only the upstream package
+    assert store.mark_gone([*ids, 1858], later, NOW) == 1
     assert all(r["gone_at"] is None for r in store.local_packages())
 
 

@@ -186,3 +186,34 @@ def test_a_local_package_is_still_parked_as_slug_local_n(tmp_path: Path) -> None
         store.create_local_package(conn, "django-oauth-toolkit", NOW)
     store.save_packages([parse_package(fixture_package(), NOW)])
     assert store.get_package("django-oauth-toolkit-local1")["id"] == -1  # type: ignore[index]
+
+
+def test_gone_candidates_are_those_stored_before_the_pass_began(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "m.db"))
+    row = parse_package(fixture_package(), NOW)
+    store.save_packages([{**row, "id": 1, "slug": "a", "fetched_at": "2026-11-29T11:59:59+00:00"}])
+    store.save_packages(
+        [{**row, "id": 2, "slug": "b", "fetched_at": "2026-11-29T12:00:00.5+00:00"}]
+    )
+    with store.transaction() as conn:
+        store.create_local_package(conn, "mine", NOW)
+    assert store.gone_candidates(NOW) == [1]
+    assert store.mark_gone([1, 2, -1], NOW, "2026-11-29T13:00:00+00:00") == 1
+    assert store.gone_candidates(NOW) == []  # flagged already
+    store.save_packages([{**row, "id": 1, "slug": "a"}])  # seen again: not gone any more
+    assert store.get_package("a")["gone_at"] is None  # type: ignore[index]
+
+
+def test_only_one_exclusive_task_at_a_time(tmp_path: Path) -> None:
+    path = str(tmp_path / "m.db")
+    store, other = open_store(path), open_store(path)
+    busy = pytest.raises(DatabaseError, match=r"another `pkgcli fetch --all` is running on")
+    with store.exclusive("fetch --all"), busy, other.exclusive("fetch --all"):
+        pass
+    with other.exclusive("fetch --all"):  # released at the end of the block
+        pass
+    with pytest.raises(RuntimeError), store.exclusive("fetch --all"):
+        raise RuntimeError  # released on an error too
+    with other.exclusive("fetch --all"):
+        pass
+    assert (tmp_path / "m.db.lock").exists()

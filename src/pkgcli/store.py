@@ -239,6 +239,40 @@ class Store:
         except sqlite3.Error as exc:
             raise _database_error(self.path, exc) from exc
 
+    @contextmanager
+    def exclusive(self, task: str) -> Iterator[None]:
+        """Run `task` as the only one of its kind on this mirror, or fail at once.
+
+        An advisory lock (`flock`) on `<database>.lock`, held until the block ends and
+        released by the OS if the process dies, so a crash never leaves it stale. The file
+        itself stays (removing it would let two processes lock two different files).
+        Where there is no `fcntl` (Windows), or the lock file cannot be made or locked for
+        another reason than contention, the task runs unlocked.
+        """
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        try:
+            fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            yield  # cannot make it (read-only place): the writes will say why, if they fail
+            return
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise DatabaseError(
+                    f"another `pkgcli {task}` is running on {self.path}; "
+                    "try again when it has finished"
+                ) from None
+            except OSError:  # no locking on this file system: go on unlocked
+                pass
+            yield
+        finally:
+            os.close(fd)
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         try:
             return self.conn.execute(sql, params).fetchall()
@@ -440,43 +474,51 @@ class Store:
                 )
         return count
 
-    def save_packages(self, rows: Iterable[Row], run_id: str | None = None) -> tuple[int, int]:
-        """Upsert package records in one transaction. Returns (saved, new)."""
+    def save_packages(self, rows: Iterable[Row]) -> tuple[int, int]:
+        """Upsert package records in one transaction. Returns (saved, new).
+
+        A saved package is no longer gone upstream; its `fetched_at` (set by the caller) is
+        what tells `gone_candidates` that it was seen.
+        """
         rows = list(rows)
+        ids = list(dict.fromkeys(r["id"] for r in rows))
         with self.transaction() as conn:
-            known = (
-                {
-                    r["id"]
-                    for r in conn.execute(
-                        f"SELECT id FROM packages WHERE id IN ({', '.join('?' for _ in rows)})",
-                        [r["id"] for r in rows],
-                    ).fetchall()
-                }
-                if rows
-                else set()
-            )
+            known = {
+                r["id"]
+                for r in self._rows_for_ids("SELECT id FROM packages WHERE id IN ({marks})", ids)
+            }
             count = self._upsert_rows(conn, "packages", PACKAGE_COLUMNS, rows)
-            ids = [(run_id, r["id"]) for r in rows]
-            conn.executemany("UPDATE packages SET seen_run = ?, gone_at = NULL WHERE id = ?", ids)
-        return count, len({r["id"] for r in rows} - known)
+            conn.executemany("UPDATE packages SET gone_at = NULL WHERE id = ?", [(i,) for i in ids])
+        return count, len([i for i in ids if i not in known])
 
-    def mark_gone(self, run_id: str, when: str) -> int:
-        """After a complete pass: flag upstream packages that pass did not see."""
-        with self.transaction() as conn:
-            cur = conn.execute(
-                "UPDATE packages SET gone_at = ? WHERE gone_at IS NULL AND id > 0 "
-                "AND (seen_run IS NULL OR seen_run != ?)",
-                (when, run_id),
-            )
-            return cur.rowcount
-
-    def gone_candidates(self, run_id: str) -> list[int]:
+    # "Seen" is decided by time, not by run: a row stored since a pass began (by that pass,
+    # or meanwhile by a `fetch SLUG` or `show`) was seen. The `seen_run` column of
+    # migration 0001 is no longer written (migrations are append-only; it stays unused).
+    def gone_candidates(self, before: str) -> list[int]:
+        """Upstream packages not flagged gone whose record pkgcli last stored before `before`
+        (compared as text: `utc_now`'s UTC ISO text, with or without microseconds, sorts
+        in time order)."""
         rows = self.query(
             "SELECT id FROM packages WHERE gone_at IS NULL AND id > 0 "
-            "AND (seen_run IS NULL OR seen_run != ?)",
-            (run_id,),
+            "AND (fetched_at IS NULL OR fetched_at < ?) ORDER BY id",
+            (before,),
         )
         return [r["id"] for r in rows]
+
+    def mark_gone(self, ids: Sequence[int], before: str, when: str) -> int:
+        """Flag these upstream packages gone at `when`, unless stored since `before`."""
+        flagged = 0
+        with self.transaction() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                marks = ", ".join("?" for _ in chunk)
+                cur = conn.execute(
+                    f"UPDATE packages SET gone_at = ? WHERE id IN ({marks}) AND gone_at IS NULL "
+                    "AND id > 0 AND (fetched_at IS NULL OR fetched_at < ?)",
+                    [when, *chunk, before],
+                )
+                flagged += cur.rowcount
+        return flagged
 
     def save_source_rows(self, rows: Iterable[tuple[str, Row]], cache: Iterable[Row]) -> int:
         """Upsert partial source rows (only the columns given) and HTTP validators, atomically."""

@@ -2,10 +2,12 @@
 
 `fetch_packages` refreshes named packages with their category and grids; `fetch_all`
 mirrors the whole catalogue page by page, committing each page in its own transaction so
-an interrupted run keeps everything it fetched. Packages missing from a *complete* pass are
-then checked one by one and flagged as gone — never deleted. Records Django Packages
-sends that cannot be stored are skipped with a note, never fatal. `run_fetch` then hands the
-same packages to `refresh` for GitHub, PyPI and the other forges (`--source`).
+an interrupted run keeps everything it fetched. Then the upstream packages it did not list
+and nobody stored since it began are checked one by one and flagged as gone (never
+deleted); see `_flag_gone`. Records Django Packages sends that cannot be stored are
+skipped with a note, never fatal. `run_fetch` takes the one-`fetch --all`-at-a-time lock,
+then hands the same packages to `refresh` for GitHub, PyPI and the other forges
+(`--source`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -21,9 +22,10 @@ from pkgcli.context import AppContext
 from pkgcli.errors import NotFound, UpstreamError
 from pkgcli.models import FetchReport, utc_now
 from pkgcli.sources.djangopackages import (
-    IN_FLIGHT,
     BadRecord,
     DjangoPackagesClient,
+    Listing,
+    in_flight,
     parse_category,
     parse_grid,
     parse_package,
@@ -33,7 +35,7 @@ from pkgcli.store import Row, Store
 # progress(phase, advance, total): total is None until known.
 Progress = Callable[[str, int, int | None], None]
 Parse = Callable[[Any, str, list[str]], Row]
-MAX_GONE_CHECKS = 50
+MAX_GONE_CHECKS = 100  # detail requests one `fetch --all` may spend checking unlisted packages
 
 
 def _no_progress(phase: str, advance: int, total: int | None) -> None:
@@ -41,12 +43,10 @@ def _no_progress(phase: str, advance: int, total: int | None) -> None:
 
 
 def _fetch_many(fn: Callable[[Any], Any], keys: Iterable[Any]) -> list[tuple[Any, Any]]:
-    """Run `fn` over keys with up to IN_FLIGHT in flight; results in key order."""
+    """Run `fn` over keys with up to four in flight; results in key order."""
     keys = list(keys)
-    if len(keys) <= 1:
-        return [(k, fn(k)) for k in keys]
-    with ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="pkgcli-fetch") as pool:
-        return list(zip(keys, pool.map(fn, keys), strict=True))
+    answers = dict(in_flight(lambda i: fn(keys[i]), range(len(keys))))
+    return [(key, answers[i]) for i, key in enumerate(keys)]
 
 
 def _parse_rows(parse: Parse, records: Iterable[Any], report: FetchReport) -> list[Row]:
@@ -121,10 +121,15 @@ def fetch_all(
     report: FetchReport,
     progress: Progress = _no_progress,
 ) -> FetchReport:
-    """Mirror every category, grid and package; flag packages gone after a complete pass."""
+    """Mirror every category, grid and package, then flag the packages gone upstream.
+
+    The caller holds the `fetch --all` lock (`run_fetch` does): one pass per mirror at a
+    time. Records that cannot be stored are skipped and counted, never fatal.
+    """
     started = time.monotonic()
     run_id = uuid.uuid4().hex
-    store.record_run({"id": run_id, "kind": "all", "started_at": utc_now(), "complete": 0})
+    started_at = utc_now()
+    store.record_run({"id": run_id, "kind": "all", "started_at": started_at, "complete": 0})
     for kind, parse, save in (
         ("categories", parse_category, store.save_categories),
         ("grids", parse_grid, store.save_grids),
@@ -133,12 +138,13 @@ def fetch_all(
             saved = save(_parse_rows(parse, page, report))
             setattr(report, kind, getattr(report, kind) + saved)
             progress(kind, saved, None)
-    for page in dp.iter_pages("packages", on_count=partial(progress, "packages", 0)):
-        saved, new = store.save_packages(_parse_rows(parse_package, page, report), run_id)
+    listing = dp.iter_pages("packages", on_count=partial(progress, "packages", 0))
+    for page in listing:
+        saved, new = store.save_packages(_parse_rows(parse_package, page, report))
         report.packages += saved
         report.new += new
         progress("packages", saved, None)
-    report.gone = _flag_gone(store, dp, run_id, report)
+    report.gone = _flag_gone(store, dp, listing, started_at, report)
     report.requests = dp.http.requests
     report.seconds = time.monotonic() - started
     _data_notes(report)
@@ -147,7 +153,7 @@ def fetch_all(
             "id": run_id,
             "kind": "all",
             "finished_at": utc_now(),
-            "complete": 1,
+            "complete": int(listing.complete),  # the package list was whole and consistent
             "packages": report.packages,
             "requests": report.requests,
         }
@@ -155,14 +161,36 @@ def fetch_all(
     return report
 
 
-def _flag_gone(store: Store, dp: DjangoPackagesClient, run_id: str, report: FetchReport) -> int:
-    """Packages the pass did not list: check each (a list can shift under offset paging)."""
-    candidates = store.gone_candidates(run_id)
-    if len(candidates) <= MAX_GONE_CHECKS:  # more than that is a real purge, not a shift
-        found = [r for _, r in _fetch_many(dp.fetch_package, candidates) if r is not None]
-        for row in _parse_rows(parse_package, found, report):  # still upstream: seen
-            report.packages += store.save_packages([row], run_id)[0]
-    return store.mark_gone(run_id, utc_now())
+def _flag_gone(
+    store: Store, dp: DjangoPackagesClient, listing: Listing, started_at: str, report: FetchReport
+) -> int:
+    """Flag the upstream packages this pass did not list and nobody stored since it began.
+
+    Up to MAX_GONE_CHECKS of them are checked one by one (404: gone; a record: stored),
+    even after a complete pass: one package added and one removed mid-pass keep every
+    count right while shifting another across a page boundary. More than that are
+    flagged at once only after a complete pass; otherwise none is, with a note.
+    """
+    candidates = [i for i in store.gone_candidates(started_at) if i not in listing.ids]
+    if len(candidates) <= MAX_GONE_CHECKS:
+        gone, found = [], []
+        for package_id, record in _fetch_many(dp.fetch_package, candidates):
+            if record is None:
+                gone.append(package_id)
+            else:
+                found.append(record)
+        for row in _parse_rows(parse_package, found, report):
+            report.packages += store.save_packages([row])[0]
+        return store.mark_gone(gone, started_at, utc_now()) if gone else 0
+    if listing.complete:
+        return store.mark_gone(candidates, started_at, utc_now())
+    report.notes.append(
+        f"the package list from Django Packages was incomplete ({listing.problem}), and "
+        f"{len(candidates):,} mirrored packages were not in it: more than the "
+        f"{MAX_GONE_CHECKS} worth checking one by one, so none is flagged as gone; "
+        "run `pkgcli fetch --all` again later"
+    )
+    return 0
 
 
 def _data_notes(report: FetchReport) -> None:
@@ -203,9 +231,11 @@ def run_fetch(
     ctx: AppContext, slugs: list[str], *, all_packages: bool, sources: str | None = None
 ) -> int:
     """The `fetch` command: validate, fetch with progress on stderr, summarise. Exit code."""
+    from contextlib import nullcontext
+
     from pkgcli.errors import EXIT_NOT_FOUND, EXIT_UPSTREAM, UsageError
     from pkgcli.refresh import parse_sources
-    from pkgcli.render import fetch_summary, progress_reporter
+    from pkgcli.render import fetch_summary
     from pkgcli.service import check_slug
 
     if all_packages and slugs:
@@ -222,17 +252,8 @@ def run_fetch(
     dp_slugs = slugs if from_dp else [s for s in slugs if store.get_package(s) is None]
     outcome = None
     try:
-        with progress_reporter() as progress:
-            if all_packages and from_dp:
-                fetch_all(store, ctx.dp_client(), report, progress)
-            elif dp_slugs:
-                if not from_dp:
-                    ctx.note(
-                        f"not mirrored yet, so fetched from Django Packages first: "
-                        f"{', '.join(dp_slugs)}"
-                    )
-                fetch_packages(store, ctx.dp_client(), dp_slugs, report, progress)
-            outcome = _refresh_sources(ctx, slugs, all_packages, chosen, progress)
+        with store.exclusive("fetch --all") if all_packages else nullcontext():
+            outcome = _fetch(ctx, slugs, dp_slugs, all_packages, chosen, report)
     except KeyboardInterrupt:
         if from_dp or dp_slugs:
             ctx.note(fetch_summary(report, interrupted=True))
@@ -255,6 +276,30 @@ def run_fetch(
         ctx.note(f"not stored (malformed on Django Packages): {', '.join(report.unstorable)}")
         return EXIT_UPSTREAM
     return outcome.exit_code if outcome is not None else 0
+
+
+def _fetch(
+    ctx: AppContext,
+    slugs: list[str],
+    dp_slugs: list[str],
+    all_packages: bool,
+    chosen: tuple[str, ...],
+    report: FetchReport,
+) -> Any:
+    """Django Packages (all, or the named packages), then the other sources."""
+    from pkgcli.render import progress_reporter
+
+    with progress_reporter() as progress:
+        if all_packages and "djangopackages" in chosen:
+            fetch_all(ctx.store, ctx.dp_client(), report, progress)
+        elif dp_slugs:
+            if "djangopackages" not in chosen:
+                ctx.note(
+                    f"not mirrored yet, so fetched from Django Packages first: "
+                    f"{', '.join(dp_slugs)}"
+                )
+            fetch_packages(ctx.store, ctx.dp_client(), dp_slugs, report, progress)
+        return _refresh_sources(ctx, slugs, all_packages, chosen, progress)
 
 
 def _refresh_sources(

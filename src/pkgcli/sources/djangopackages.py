@@ -5,16 +5,18 @@ their trailing ids, list fields as exact JSON). A record without a usable id or 
 `BadRecord` (the caller skips it); a value of the wrong type or out of range becomes
 "unknown" (0, "", None or []) and its key is appended to `problems`, so nothing upstream
 sends can crash a fetch or overwrite another record. `DjangoPackagesClient` fetches details
-by slug or id and whole lists page by page, several pages in flight once `count` is known.
+by slug or id, and whole lists as a `Listing`: page by page, up to four in flight, and
+afterwards whether the pass saw the whole list consistently.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
 from pkgcli.errors import UpstreamError
 from pkgcli.http import HttpClient
@@ -22,13 +24,49 @@ from pkgcli.models import MAX_ID, MAX_SLUG, is_upstream_id, link_id, parse_times
 
 PAGE_SIZE = 100
 IN_FLIGHT = 4
+SLACK_PAGES = 2  # pages past `count` worth following when the list grows during a pass
+MAX_PAGES = 10_000  # a million records (the catalogue has ~6,000): a lying `count` stops here
 Record = dict[str, Any]
+K = TypeVar("K")
+R = TypeVar("R")
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 class BadRecord(UpstreamError):
     """A record that cannot be stored: not an object, or no usable id or slug."""
+
+
+def in_flight(
+    fn: Callable[[K], R], keys: Iterable[K], limit: int = IN_FLIGHT
+) -> Iterator[tuple[K, R]]:
+    """Call `fn` on each key, at most `limit` at a time; yield (key, result) as each ends.
+
+    Keys are drawn lazily, one more each time a call ends, so `keys` may be a generator
+    that decides from the answers so far whether there are more. The first exception (or
+    closing the iterator) cancels the queued calls; in-flight ones end with their client.
+    """
+    pending_keys = iter(keys)
+    pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="pkgcli-fetch")
+    pending: dict[Future[R], K] = {}
+
+    def submit_next() -> None:
+        for key in pending_keys:
+            pending[pool.submit(fn, key)] = key
+            return
+
+    try:
+        for _ in range(limit):
+            submit_next()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                key = pending.pop(future)
+                result = future.result()
+                submit_next()
+                yield key, result
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 # -- decoding records ------------------------------------------------------------------
@@ -234,15 +272,111 @@ def parse_category(record: Any, fetched_at: str, problems: list[str] | None = No
 # -- list pages --------------------------------------------------------------------------
 
 
-def parse_page(document: Any) -> tuple[int, list[Any]]:
-    """A list envelope → (count, results); anything else is an upstream error."""
+class Page:
+    """One list page: the `count` it claims, its records, and whether it links a `next`."""
+
+    def __init__(self, count: int, results: list[Any], has_next: bool) -> None:
+        self.count = count
+        self.results = results
+        self.has_next = has_next
+
+
+def parse_page(document: Any) -> Page:
+    """A list envelope → a Page; anything else is an upstream error."""
     if (
         not isinstance(document, dict)
         or not isinstance(document.get("results"), list)
-        or not isinstance(document.get("count"), int)
+        or type(document.get("count")) is not int
+        or document["count"] < 0
     ):
         raise UpstreamError("Django Packages sent a list page without count/results")
-    return document["count"], document["results"]
+    following = document.get("next")
+    return Page(
+        document["count"], document["results"], isinstance(following, str) and following != ""
+    )
+
+
+class Listing:
+    """One pass over a list (`packages`, `grids`, `categories`): iterate it for the pages.
+
+    The first page comes alone (it says how many records there are), then up to four are
+    in flight; pages are yielded as they arrive, so the caller can commit each at once.
+    No offset is asked for past a page that came back empty or without a `next` link, nor
+    more than `count`/100 + 2 pages (and never more than MAX_PAGES): a short or lying list
+    ends the pass. Once iterated to the end, `complete` says whether the pass saw the
+    whole list consistently — every page full but the last, the last without `next`, the
+    same `count` on every page, as many records as `count` and none twice — and `problem`
+    says what was wrong if not. `ids` holds every valid id listed.
+    """
+
+    def __init__(
+        self, client: DjangoPackagesClient, kind: str, on_count: Callable[[int], None] | None
+    ) -> None:
+        self.client = client
+        self.kind = kind
+        self.on_count = on_count
+        self.ids: set[int] = set()
+        self.complete = False
+        self.problem: str | None = "the pass did not finish"
+        self._pages: dict[int, tuple[int, int, bool]] = {}  # offset → (count, size, has_next)
+        self._listed_twice = 0
+        self._stop_at: int | None = None  # no offsets past this one
+        self._lock = threading.Lock()
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        first = self._fetch(0)
+        most = min(first.count // PAGE_SIZE + 1 + SLACK_PAGES, MAX_PAGES)
+        if self.on_count:
+            self.on_count(min(first.count, most * PAGE_SIZE))
+        yield first.results
+        for _, page in in_flight(self._fetch, self._offsets(most)):
+            yield page.results
+        self.problem = self._problem()
+        self.complete = self.problem is None
+
+    def _fetch(self, offset: int) -> Page:
+        """One page, noted (in the worker thread, so the next offset drawn knows of it)."""
+        page = self.client.fetch_page(self.kind, offset)
+        with self._lock:
+            self._pages[offset] = (page.count, len(page.results), page.has_next)
+            if not page.results or not page.has_next:
+                self._stop_at = offset if self._stop_at is None else min(self._stop_at, offset)
+            for record in page.results:
+                record_id = record.get("id") if isinstance(record, dict) else None
+                if is_upstream_id(record_id):
+                    self._listed_twice += record_id in self.ids
+                    self.ids.add(record_id)
+        return page
+
+    def _offsets(self, most: int) -> Iterator[int]:
+        for number in range(1, most):
+            offset = number * PAGE_SIZE
+            with self._lock:
+                count = max(c for c, _, _ in self._pages.values())
+                if offset >= count or (self._stop_at is not None and offset > self._stop_at):
+                    return
+            yield offset
+
+    def _problem(self) -> str | None:
+        """Why this pass cannot vouch for the whole list, or None if it can."""
+        pages = sorted(self._pages.items())
+        count = pages[0][1][0]
+        counts = sorted({c for _, (c, _, _) in pages})
+        if len(counts) > 1:
+            return f"its count changed during the pass ({counts[0]:,} to {counts[-1]:,})"
+        received = sum(size for _, (_, size, _) in pages)
+        if received != count:
+            return f"it listed {received:,} of the {count:,} records it counts"
+        if self._listed_twice:
+            twice = self._listed_twice
+            return f"it listed {twice:,} record{'s' if twice != 1 else ''} twice (the list shifted)"
+        last = pages[-1][0]
+        for offset, (_, size, has_next) in pages:
+            if offset != last and (size != PAGE_SIZE or not has_next):
+                return f"the page at offset {offset:,} was short"
+            if offset == last and has_next:
+                return "its last page linked a next one"
+        return None
 
 
 class DjangoPackagesClient:
@@ -261,7 +395,7 @@ class DjangoPackagesClient:
     def fetch_category(self, category_id: int) -> Any:
         return self.http.get_json(f"{self.api_url}/categories/{category_id}/")
 
-    def fetch_page(self, kind: str, offset: int, limit: int = PAGE_SIZE) -> tuple[int, list[Any]]:
+    def fetch_page(self, kind: str, offset: int, limit: int = PAGE_SIZE) -> Page:
         document = self.http.get_json(
             f"{self.api_url}/{kind}/", params={"limit": limit, "offset": offset}
         )
@@ -269,37 +403,6 @@ class DjangoPackagesClient:
             raise UpstreamError(f"Django Packages has no /{kind}/ list (404)")
         return parse_page(document)
 
-    def iter_pages(
-        self, kind: str, on_count: Callable[[int], None] | None = None
-    ) -> Iterator[list[Any]]:
-        """Yield every page of a list: the first alone, then up to 4 in flight.
-
-        Pages are yielded as they arrive (not in order) so the caller can commit each one
-        at once; an exception in any page stops the iteration after cancelling the rest.
-        """
-        count, first = self.fetch_page(kind, 0)
-        if on_count:
-            on_count(count)
-        yield first
-        offsets = iter(range(PAGE_SIZE, count, PAGE_SIZE))
-        pool = ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="pkgcli-page")
-        pending: set[Future[tuple[int, list[Any]]]] = set()
-
-        def submit_next() -> None:
-            offset = next(offsets, None)
-            if offset is not None:
-                pending.add(pool.submit(self.fetch_page, kind, offset))
-
-        try:
-            for _ in range(IN_FLIGHT):
-                submit_next()
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    pending.discard(future)
-                    _, results = future.result()
-                    submit_next()
-                    yield results
-        finally:
-            # On Ctrl-C or an error, drop queued pages; in-flight ones end with the client.
-            pool.shutdown(wait=False, cancel_futures=True)
+    def iter_pages(self, kind: str, on_count: Callable[[int], None] | None = None) -> Listing:
+        """A pass over every page of a list (see `Listing`)."""
+        return Listing(self, kind, on_count)
