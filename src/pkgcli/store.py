@@ -304,19 +304,15 @@ class Store:
         return rows[0] if rows else None
 
     def grids_by_ids(self, ids: Iterable[int]) -> dict[int, Row]:
-        wanted = list(ids)
-        if not wanted:
-            return {}
-        marks = ", ".join("?" for _ in wanted)
-        rows = self.query(f"SELECT id, slug, title FROM grids WHERE id IN ({marks})", wanted)
+        """Id, slug and title of the mirrored grids among `ids`."""
+        rows = self._rows_for_ids(
+            "SELECT id, slug, title FROM grids WHERE id IN ({marks})", list(ids)
+        )
         return {r["id"]: r for r in rows}
 
     def categories_by_ids(self, ids: Iterable[int]) -> dict[int, Row]:
-        wanted = list(ids)
-        if not wanted:
-            return {}
-        marks = ", ".join("?" for _ in wanted)
-        rows = self.query(f"SELECT * FROM categories WHERE id IN ({marks})", wanted)
+        """The mirrored categories among `ids`."""
+        rows = self._rows_for_ids("SELECT * FROM categories WHERE id IN ({marks})", list(ids))
         return {r["id"]: r for r in rows}
 
     def get_grid(self, slug_or_id: str) -> Row | None:
@@ -404,9 +400,6 @@ class Store:
         if table not in ("packages", "grids", "categories"):
             raise ValueError(table)
         return int(self.query(f"SELECT count(*) AS n FROM {table}")[0]["n"])
-
-    def known_ids(self, table: str) -> set[int]:
-        return {r["id"] for r in self.query(f"SELECT id FROM {table}")}
 
     def source_layers(self, package_ids: Sequence[int]) -> dict[int, dict[str, Row | None]]:
         """What each source (github, pypi, forge) last said about these packages, or None:
