@@ -223,7 +223,7 @@ def test_a_changed_count_makes_it_incomplete() -> None:
     pages = whole_list(450)
     pages[200] = Page(451, pages[200].results, True)
     listing, _, _ = run(pages)
-    assert listing.problem == "its count changed during the pass (450 to 451)"
+    assert listing.problem == "its count changed during the pass (first 450, then 451)"
 
 
 def test_a_short_page_in_the_middle_makes_it_incomplete() -> None:

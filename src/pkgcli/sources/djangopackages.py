@@ -361,9 +361,9 @@ class Listing:
         """Why this pass cannot vouch for the whole list, or None if it can."""
         pages = sorted(self._pages.items())
         count = pages[0][1][0]
-        counts = sorted({c for _, (c, _, _) in pages})
-        if len(counts) > 1:
-            return f"its count changed during the pass ({counts[0]:,} to {counts[-1]:,})"
+        other = next((c for _, (c, _, _) in pages if c != count), None)
+        if other is not None:
+            return f"its count changed during the pass (first {count:,}, then {other:,})"
         received = sum(size for _, (_, size, _) in pages)
         if received != count:
             return f"it listed {received:,} of the {count:,} records it counts"
