@@ -177,6 +177,8 @@ def _mirrored(ctx: AppContext, slug: str) -> Row:
         try:
             show_package(ctx, slug, offline=False)
         except NotFound as exc:
+            if slug.isdigit():  # an id: a new package needs a name, not a number
+                raise
             raise NotFound(
                 f"{exc.message} (to add a package of your own: pkgcli edit {slug} --create)"
             ) from None

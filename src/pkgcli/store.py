@@ -195,6 +195,18 @@ _NOT_MIRRORED = {"mirrored": "", "join": ""}
 _CHUNK = 10_000  # ids per `IN (...)`: well under SQLite's limit on bound variables
 
 
+MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
+
+
+def record_id(text: str) -> int | None:
+    """The id a command-line argument names: ASCII digits only, within SQLite's INTEGER
+    range (a bigger number, or Unicode digits, name no record: they are slugs, if anything)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
 def _upsert_sql(table: str, columns: Sequence[str]) -> str:
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)
@@ -247,15 +259,7 @@ class Store:
     # -- reads --------------------------------------------------------------------------
 
     def get_package(self, slug_or_id: str) -> Row | None:
-        if slug_or_id.isdigit():
-            rows = self.query("SELECT * FROM packages WHERE id = ?", (int(slug_or_id),))
-        else:
-            rows = self.query("SELECT * FROM packages WHERE slug = ?", (slug_or_id,))
-            if not rows:  # slugs are case-sensitive upstream, but users type freely
-                rows = self.query(
-                    "SELECT * FROM packages WHERE slug = ? COLLATE NOCASE", (slug_or_id,)
-                )
-        return rows[0] if rows else None
+        return self._by_slug_or_id("packages", slug_or_id)
 
     def package_by_id(self, package_id: int) -> Row | None:
         rows = self.query("SELECT * FROM packages WHERE id = ?", (package_id,))
@@ -285,13 +289,20 @@ class Store:
         return {r["id"]: r for r in rows}
 
     def get_grid(self, slug_or_id: str) -> Row | None:
-        if slug_or_id.isdigit():
-            rows = self.query("SELECT * FROM grids WHERE id = ?", (int(slug_or_id),))
+        return self._by_slug_or_id("grids", slug_or_id)
+
+    def _by_slug_or_id(self, table: str, slug_or_id: str) -> Row | None:
+        """A package or grid by id (all ASCII digits, in SQLite's range) or else by slug:
+        exactly first, then ignoring case (slugs are case-sensitive upstream, but users type
+        freely). A number too big to be an id is looked up as a slug, so it is not found."""
+        as_id = record_id(slug_or_id)
+        if as_id is not None:
+            rows = self.query(f"SELECT * FROM {table} WHERE id = ?", (as_id,))
         else:
-            rows = self.query("SELECT * FROM grids WHERE slug = ?", (slug_or_id,))
+            rows = self.query(f"SELECT * FROM {table} WHERE slug = ?", (slug_or_id,))
             if not rows:
                 rows = self.query(
-                    "SELECT * FROM grids WHERE slug = ? COLLATE NOCASE", (slug_or_id,)
+                    f"SELECT * FROM {table} WHERE slug = ? COLLATE NOCASE", (slug_or_id,)
                 )
         return rows[0] if rows else None
 

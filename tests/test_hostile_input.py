@@ -1,0 +1,101 @@
+"""Hostile and out-of-range input through the CLI: one line on stderr, a documented exit
+code, never a traceback, never a half-written record (the review's repros)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pkgcli.errors import EXIT_NOT_FOUND
+from pkgcli.store import record_id
+from tests.mirror_seed import seed, standard
+
+from .conftest import CliHarness
+
+HUGE = "99999999999999999999999"  # all digits, beyond SQLite's 64-bit INTEGER
+
+
+@pytest.fixture
+def mirror(isolated_env: Path) -> Path:
+    seed(str(isolated_env), *standard())
+    return isolated_env
+
+
+def one_line(stderr: str) -> str:
+    """The single error line (a traceback would be many lines)."""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("pkgcli: ")
+    return lines[0]
+
+
+# -- item 10: a numeric slug beyond 2**63-1 ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (("show", HUGE, "--offline"), f"no package '{HUGE}' in the mirror"),
+        (("show", HUGE, "--offline", "--json"), f"no package '{HUGE}' in the mirror"),
+        (("list-grid", HUGE), f"no grid '{HUGE}' in the mirror"),
+        (("edit", HUGE, "--history"), f"no package '{HUGE}' in the mirror"),
+        (("edit", HUGE, "--revert-all"), f"no package '{HUGE}' in the mirror"),
+    ],
+)
+def test_an_id_too_big_for_sqlite_is_not_found(
+    cli: CliHarness, mirror: Path, args: tuple[str, ...], problem: str
+) -> None:
+    result = cli(*args)
+    assert result.exit_code == EXIT_NOT_FOUND
+    assert problem in one_line(result.stderr)
+
+
+def test_an_id_too_big_for_sqlite_is_not_found_upstream_either(
+    fake: Any, cli: CliHarness, tmp_path: Path
+) -> None:
+    fetched = cli("fetch", HUGE, "--source", "djangopackages")
+    assert fetched.exit_code == EXIT_NOT_FOUND
+    assert HUGE in one_line(fetched.stderr)
+    edited = cli("edit", HUGE, "--set", "title=x")
+    assert edited.exit_code == EXIT_NOT_FOUND
+    assert "--create" not in edited.stderr  # an all-digit name cannot be created
+    assert cli("fetch", "django-oauth-toolkit", "--source", "djangopackages").exit_code == 0
+    document = {
+        "format": "pkgcli-edits",
+        "version": 1,
+        "edits": [{"package": HUGE, "field": "title", "value": "x"}],
+    }
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(document))
+    imported = cli("edit", "--import", str(path))
+    assert imported.exit_code == EXIT_NOT_FOUND
+    assert f"not in this mirror: {HUGE}" in one_line(imported.stderr)
+
+
+def test_ids_still_find_their_records(cli: CliHarness, mirror: Path) -> None:
+    shown = cli("show", "0002", "--offline", "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)["slug"] == "django-ninja"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1", 1),
+        ("0002", 2),
+        (str(2**63 - 1), 2**63 - 1),
+        (str(2**63), None),
+        (HUGE, None),
+        ("0" * 30 + "7", 7),
+        ("django-ninja", None),
+        ("-1", None),
+        ("\u0661\u0662", None),  # Arabic-Indic digits: isdigit() but not an id
+        ("\u00b2", None),  # superscript two: isdigit() but int() fails
+        ("", None),
+    ],
+)
+def test_record_id(text: str, expected: int | None) -> None:
+    assert record_id(text) == expected
