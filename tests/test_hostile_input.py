@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pkgcli.errors import EXIT_NOT_FOUND
+from pkgcli.errors import EXIT_NOT_FOUND, EXIT_USAGE
 from pkgcli.store import record_id
 from tests.mirror_seed import seed, standard
 
@@ -99,3 +99,39 @@ def test_ids_still_find_their_records(cli: CliHarness, mirror: Path) -> None:
 )
 def test_record_id(text: str, expected: int | None) -> None:
     assert record_id(text) == expected
+
+
+# -- item 11: PKGCLI_TIMEOUT ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "inf", "-inf", "abc", "1e300", "3601"])
+@pytest.mark.parametrize(
+    "args", [("show", "django-ninja", "--offline", "--json"), ("fetch", "django-ninja")]
+)
+def test_a_bad_timeout_is_a_usage_error_naming_the_variable(
+    mirror: Path, monkeypatch: pytest.MonkeyPatch, value: str, args: tuple[str, ...]
+) -> None:
+    from typer.testing import CliRunner
+
+    from pkgcli.cli import app
+
+    monkeypatch.setenv("PKGCLI_TIMEOUT", value)
+    result = CliRunner().invoke(app, list(args))  # settings read by the app itself
+    assert result.exit_code == EXIT_USAGE
+    line = one_line(result.stderr)
+    assert "PKGCLI_TIMEOUT" in line and repr(value) in line
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("", 20.0), (" 7.5 ", 7.5), ("3600", 3600.0)])
+def test_a_good_timeout_is_used(
+    mirror: Path, monkeypatch: pytest.MonkeyPatch, value: str, seconds: float
+) -> None:
+    from typer.testing import CliRunner
+
+    from pkgcli.cli import app
+    from pkgcli.config import load_settings
+
+    monkeypatch.setenv("PKGCLI_TIMEOUT", value)
+    assert load_settings().timeout == seconds
+    assert CliRunner().invoke(app, ["show", "django-ninja", "--offline", "--json"]).exit_code == 0
