@@ -3,6 +3,8 @@ code, never a traceback, never a half-written record (the review's repros)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -10,8 +12,9 @@ from typing import Any
 import pytest
 
 from pkgcli.errors import EXIT_NOT_FOUND, EXIT_USAGE
+from pkgcli.output import csv_cell
 from pkgcli.store import record_id
-from tests.mirror_seed import seed, standard
+from tests.mirror_seed import package, seed, standard
 
 from .conftest import CliHarness
 
@@ -135,3 +138,67 @@ def test_a_good_timeout_is_used(
     monkeypatch.setenv("PKGCLI_TIMEOUT", value)
     assert load_settings().timeout == seconds
     assert CliRunner().invoke(app, ["show", "django-ninja", "--offline", "--json"]).exit_code == 0
+
+
+# -- item 12: the CSV formula guard covers every cell, lists included -------------------
+
+FORMULA = '=HYPERLINK("http://evil.example/","click")'
+
+
+@pytest.fixture
+def hostile(isolated_env: Path) -> Path:
+    packages, grids = standard()
+    packages.append(
+        package(
+            50,
+            "hostile-csv",
+            title="+cmd|' /C calc'!A0",
+            repo_description="@SUM(1+1)*cmd|' /C calc'!A0",
+            pypi_version="-1+2",
+            participants=[FORMULA, "bob"],
+            repo_watchers=7,
+        )
+    )
+    seed(str(isolated_env), packages, grids)
+    return isolated_env
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("search", "hostile", "--format", "csv", "--fields", "all"),
+        ("show", "hostile-csv", "--offline", "--format", "csv", "--fields", "all"),
+    ],
+)
+def test_no_csv_cell_starts_a_formula(
+    cli: CliHarness, hostile: Path, args: tuple[str, ...]
+) -> None:
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    (row,) = csv.DictReader(io.StringIO(result.stdout))
+    assert row["participants"] == "'" + FORMULA + ",bob"
+    assert row["title"].startswith("'+") and row["description"].startswith("'@")
+    assert row["pypi_version"] == "'-1+2"
+    assert row["stars"] == "7"
+    for name, cell in row.items():
+        assert cell[:1] not in "=+-@" or not cell, (name, cell)
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        (["=1+1", "x"], "'=1+1,x"),
+        (["x", "=1+1"], "x,=1+1"),  # not at the start of the cell: text, not a formula
+        ("@x", "'@x"),
+        ("+x", "'+x"),
+        ("-x", "'-x"),
+        (-3, "-3"),  # a number stays a number
+        ([-3, 1], "'-3,1"),
+        (True, "true"),
+        (None, ""),
+        ("plain", "plain"),
+    ],
+)
+def test_csv_cell(value: Any, cell: str) -> None:
+    assert csv_cell(value) == cell

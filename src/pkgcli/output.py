@@ -134,10 +134,18 @@ def md_cell(field_: Field, value: Any) -> str:
     return text_cell(value).translate(_MD_SPECIAL)
 
 
+_FORMULA_START = ("=", "+", "-", "@")
+
+
 def csv_cell(value: Any) -> str:
-    """A CSV cell; upstream text a spreadsheet would run as a formula gets a leading `'`."""
+    """A CSV cell; a cell a spreadsheet would run as a formula gets a leading `'`.
+
+    The guard looks at the cell's text as written (a list is its items joined), so a list
+    whose first item is `=HYPERLINK(...)` is caught too. Only a plain number is left as it
+    is: `-3` is a number to a spreadsheet, never a formula.
+    """
     text = text_cell(value)
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@"):
+    if text[:1] in _FORMULA_START and not (isinstance(value, int) and not isinstance(value, bool)):
         return "'" + text
     return text
 
