@@ -13,6 +13,7 @@ import pytest
 
 from pkgcli.errors import EXIT_NOT_FOUND, EXIT_USAGE
 from pkgcli.output import csv_cell
+from pkgcli.render import inert
 from pkgcli.store import record_id
 from tests.mirror_seed import package, seed, standard
 
@@ -202,3 +203,63 @@ def test_no_csv_cell_starts_a_formula(
 )
 def test_csv_cell(value: Any, cell: str) -> None:
     assert csv_cell(value) == cell
+
+
+# -- item 13: NEL, U+061C, U+2028, U+2029, U+FEFF and friends --------------------------
+
+SNEAKY = "a\x85b\u061cc\u2028d\u2029e\ufefff\u2066g\u180eh\u2060i"
+NEVER_RAW = ("\x85", "\u061c", "\u2028", "\u2029", "\ufeff", "\u2066", "\u180e", "\u2060")
+
+
+@pytest.fixture
+def sneaky(isolated_env: Path) -> Path:
+    packages, grids = standard()
+    packages.append(
+        package(51, "sneaky-pkg", title=SNEAKY, repo_description=SNEAKY, participants=[SNEAKY])
+    )
+    seed(str(isolated_env), packages, grids)
+    return isolated_env
+
+
+@pytest.mark.parametrize("fmt", ["table", "plain", "csv", "tsv", "md"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("search", "sneaky", "--fields", "title,description,participants"),
+        ("show", "sneaky-pkg", "--offline"),
+        ("show", "sneaky-pkg", "--offline", "--fields", "all"),
+    ],
+    ids=" ".join,
+)
+def test_line_separators_and_invisible_characters_never_pass_raw(
+    cli: CliHarness, sneaky: Path, fmt: str, args: tuple[str, ...]
+) -> None:
+    result = cli(*args, "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert not [c for c in NEVER_RAW if c in result.stdout]
+    if fmt in ("plain", "tsv") and args[0] == "search":  # one line per row: splitlines agrees
+        header = 1 if fmt == "tsv" else 0
+        assert len(result.stdout.splitlines()) == header + 1
+        assert result.stdout.splitlines() == result.stdout.split("\n")[:-1]
+
+
+def test_json_escapes_them_and_keeps_the_value(cli: CliHarness, sneaky: Path) -> None:
+    result = cli("show", "sneaky-pkg", "--offline", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert not [c for c in NEVER_RAW if c in result.stdout]
+    assert "\\u2028" in result.stdout and "\\ufeff" in result.stdout
+    assert json.loads(result.stdout)["title"] == SNEAKY
+
+
+@pytest.mark.parametrize(
+    ("text", "one_line", "lines"),
+    [
+        ("a\x85b", "a b", "a\nb"),
+        ("a\u2028b\u2029c", "a b c", "a\nb\nc"),
+        ("a\u061cb\ufeffc", "a\ufffdb\ufffdc", "a\ufffdb\ufffdc"),
+        ("plain ascii", "plain ascii", "plain ascii"),
+    ],
+)
+def test_inert(text: str, one_line: str, lines: str) -> None:
+    assert inert(text) == one_line
+    assert inert(text, multiline=True) == lines

@@ -19,20 +19,32 @@ if TYPE_CHECKING:
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 
 
+# Invisible format characters a terminal or a reader could be fooled by: the Arabic letter
+# mark, the Mongolian vowel separator, zero-width spaces and joiners, bidi embeddings,
+# overrides and isolates, word joiner and invisible operators, the deprecated format
+# controls, the byte order mark (zero-width no-break space), interlinear annotations.
+_INVISIBLE = r"\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+# Line breaks other than \n that str.splitlines() (and some terminals) honour: NEL, LS, PS.
+_LINE_BREAKS = str.maketrans({"\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
+
+
 @cache
 def _unsafe() -> re.Pattern[str]:
-    """C0/C1 controls (ESC, CSI, BEL, \\r ...), DEL, bidi and zero-width format characters.
+    """C0/C1 controls (ESC, CSI, BEL, \\r ...), DEL and the invisible format characters.
 
     Compiled on first use: `show --json` never needs it and starts faster without it.
     """
-    return re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+    return re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
 
 
 def inert(text: Any, *, multiline: bool = False) -> str:
-    """Text safe to print on a terminal: no escapes, no cursor moves, no hidden bidi."""
+    """Text safe to print on a terminal: no escapes, no cursor moves, no hidden bidi, and
+    one line unless `multiline` (NEL, U+2028 and U+2029 count as line breaks)."""
     if text is None:
         return ""
     value = str(text).replace("\r\n", "\n")
+    if not value.isascii():
+        value = value.translate(_LINE_BREAKS)
     unsafe = _unsafe()
     if multiline:
         return "\n".join(
@@ -80,8 +92,8 @@ def relative_time(iso: str | None, now: datetime | None = None) -> str:
 @cache
 def _json_unsafe() -> re.Pattern[str]:
     """What json.dumps leaves raw that a terminal could still act on: C1 controls (the
-    one-byte CSI), DEL, bidi overrides, zero-width and line-separator characters."""
-    return re.compile(r"[\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+    one-byte CSI), DEL, line and paragraph separators, the invisible format characters."""
+    return re.compile(rf"[\x7f-\x9f\u2028\u2029{_INVISIBLE}]")
 
 
 def _json_safe(text: str) -> str:
