@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -263,3 +266,88 @@ def test_json_escapes_them_and_keeps_the_value(cli: CliHarness, sneaky: Path) ->
 def test_inert(text: str, one_line: str, lines: str) -> None:
     assert inert(text) == one_line
     assert inert(text, multiline=True) == lines
+
+
+# -- item 16: edit --export FILE -----------------------------------------------------------
+
+
+@pytest.fixture
+def umask() -> Iterator[Callable[[int], None]]:
+    previous = os.umask(0o022)
+    try:
+        yield os.umask
+    finally:
+        os.umask(previous)
+
+
+def leftovers(directory: Path) -> list[str]:
+    return [p.name for p in directory.iterdir() if p.name.startswith(".pkgcli-export-")]
+
+
+def test_exporting_to_a_directory_leaves_nothing_behind(
+    cli: CliHarness, mirror: Path, tmp_path: Path
+) -> None:
+    assert cli("edit", "django-ninja", "--set", "title=N").exit_code == 0
+    target = tmp_path / "exports"
+    target.mkdir()
+    result = cli("edit", "--export", str(target))
+    assert result.exit_code == EXIT_USAGE
+    assert f"cannot write {target}" in one_line(result.stderr)
+    assert leftovers(tmp_path) == [] and list(target.iterdir()) == []
+
+
+def test_a_failed_export_removes_its_temporary_file_and_keeps_the_old_one(
+    cli: CliHarness, mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "edits.json"
+    target.write_text("old")
+
+    def refuse(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    result = cli("edit", "--export", str(target))
+    assert result.exit_code == EXIT_USAGE
+    assert "No space left on device" in one_line(result.stderr)
+    assert leftovers(tmp_path) == [] and target.read_text() == "old"
+
+
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_a_new_export_gets_the_mode_the_umask_gives(
+    cli: CliHarness,
+    mirror: Path,
+    tmp_path: Path,
+    umask: Callable[[int], None],
+    mask: int,
+    mode: int,
+) -> None:
+    umask(mask)
+    target = tmp_path / "edits.json"
+    assert cli("edit", "--export", str(target)).exit_code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    assert json.loads(target.read_text())["format"] == "pkgcli-edits"
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o600, 0o640])
+def test_overwriting_an_export_keeps_its_mode(
+    cli: CliHarness, mirror: Path, tmp_path: Path, umask: Callable[[int], None], mode: int
+) -> None:
+    umask(0o077)
+    target = tmp_path / "edits.json"
+    target.write_text("old")
+    target.chmod(mode)
+    assert cli("edit", "--export", str(target)).exit_code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    assert json.loads(target.read_text())["format"] == "pkgcli-edits"
+
+
+def test_exporting_through_a_symlink_writes_the_file_it_points_to(
+    cli: CliHarness, mirror: Path, tmp_path: Path
+) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert cli("edit", "--export", str(link)).exit_code == 0
+    assert link.is_symlink()
+    assert json.loads(real.read_text())["format"] == "pkgcli-edits"

@@ -10,6 +10,7 @@ Export and import carry the edits in force, by package slug, as versioned JSON.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable
@@ -396,16 +397,43 @@ def _count(n: int, noun: str) -> str:
 
 
 def _write_atomically(path: str, text: str) -> None:
+    """Write `text` to `path` whole or not at all: a temporary file beside it, renamed over
+    it. The file gets the mode of the file it replaces, or the one the umask gives a new
+    file (as `> FILE` would); a symlink is written through. On any failure the temporary
+    file is removed and the target is untouched."""
     import tempfile
 
-    target = os.path.abspath(os.path.expanduser(path))
+    target = os.path.realpath(os.path.expanduser(path))
+    tmp = None
     try:
+        if os.path.isdir(target):
+            raise IsADirectoryError(21, "Is a directory")
+        mode = _mode_for(target)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".pkgcli-export-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
+        tmp = None
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _mode_for(target: str) -> int:
+    """The permission bits for a file written at `target`: those of the file already
+    there, else 0666 less the umask."""
+    import stat
+
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def read_document(path: str) -> dict[str, Any]:
