@@ -351,3 +351,92 @@ def test_exporting_through_a_symlink_writes_the_file_it_points_to(
     assert cli("edit", "--export", str(link)).exit_code == 0
     assert link.is_symlink()
     assert json.loads(real.read_text())["format"] == "pkgcli-edits"
+
+
+# -- item 7, the edit side: out-of-range dates and integers --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("assignment", "problem"),
+    [
+        ("last_updated=9999-12-31T23:59:59-05:00", "is out of range"),
+        ("last_updated=0001-01-01T00:00:00+05:00", "is out of range"),
+        ("last_updated=2024-13-45", "must be an ISO date"),
+        (f"repo_watchers={2**63}", "must be a whole number"),
+        ("repo_watchers=99999999999999999999", "must be a whole number"),
+        (f"repo_forks={2**64}", "must be a whole number"),
+        (f"category={2**63}", "must be a whole number"),
+        (f"grids=1,{2**63}", "must be a whole number"),
+    ],
+)
+def test_an_out_of_range_value_is_a_usage_error(
+    cli: CliHarness, mirror: Path, assignment: str, problem: str
+) -> None:
+    result = cli("edit", "django-ninja", "--set", assignment)
+    assert result.exit_code == EXIT_USAGE
+    field = assignment.split("=")[0]
+    assert f"invalid value for {field}" in one_line(result.stderr)
+    assert problem in result.stderr
+    assert cli("edit", "--history", "--json").stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("value", "stored", "shown"),
+    [
+        ("0001-01-01", "0001-01-01T00:00:00+00:00", "0001-01-01T00:00:00+00:00"),
+        ("9999-12-31T23:59:59+00:00", "9999-12-31T23:59:59+00:00", "9999-12-31T18:59:59-05:00"),
+        ("0001-01-01T05:00:00+05:00", "0001-01-01T00:00:00+00:00", "0001-01-01T00:00:00+00:00"),
+    ],
+)
+def test_the_extreme_dates_in_range_are_stored_and_shown_everywhere(
+    cli: CliHarness, mirror: Path, value: str, stored: str, shown: str
+) -> None:
+    result = cli("edit", "django-ninja", "--set", f"last_updated={value}", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[0]["value"] == stored
+    view = json.loads(cli("show", "django-ninja", "--offline", "--json").stdout)
+    assert view["last_updated"] == shown  # New York time, or UTC where that has no year
+    for args in (
+        ("show", "django-ninja", "--offline", "--format", "table"),
+        ("show", "django-ninja", "--offline", "--fields", "all", "--format", "table"),
+        ("list-grid", "rest-frameworks", "--sort", "last_commit", "--format", "table"),
+        ("search", "ninja", "--fields", "all", "--format", "csv"),
+    ):
+        listed = cli(*args)
+        assert listed.exit_code == 0, (args, listed.stderr)
+        assert stored[:4] in listed.stdout or "years" in listed.stdout
+
+
+def test_the_largest_count_sqlite_holds_is_accepted(cli: CliHarness, mirror: Path) -> None:
+    most = 2**63 - 1
+    assert cli("edit", "django-ninja", "--set", f"repo_watchers={most}").exit_code == 0
+    assert (
+        json.loads(cli("show", "django-ninja", "--offline", "--json").stdout)["repo_watchers"]
+        == most
+    )
+    table = cli("list-grid", "rest-frameworks", "--format", "table")
+    assert table.exit_code == 0, table.stderr
+
+
+# -- found on the way: text that is not UTF-8 ----------------------------------------------
+
+NOT_UTF8 = "caf\udce9"  # what Python makes of the Latin-1 bytes b"caf\xe9" in argv
+
+
+@pytest.mark.parametrize(
+    "assignment", [f"notes={NOT_UTF8}", f"title={NOT_UTF8}", f"tags=a,{NOT_UTF8}"]
+)
+def test_text_that_is_not_utf8_is_a_usage_error(
+    cli: CliHarness, mirror: Path, assignment: str
+) -> None:
+    result = cli("edit", "django-ninja", "--set", assignment)
+    assert result.exit_code == EXIT_USAGE
+    assert "is not valid UTF-8 text" in one_line(result.stderr)
+
+
+def test_searching_for_text_that_is_not_utf8_is_a_usage_error(
+    cli: CliHarness, mirror: Path
+) -> None:
+    result = cli("search", NOT_UTF8)
+    assert result.exit_code == EXIT_USAGE
+    assert "not valid UTF-8 text" in one_line(result.stderr)

@@ -75,7 +75,19 @@ class Field:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise Invalid("must be text")
+    if not value.isascii() and not _is_unicode(value):
+        raise Invalid("is not valid UTF-8 text")
     return value
+
+
+def _is_unicode(text: str) -> bool:
+    """False for text holding lone surrogates: bytes that were not UTF-8 on the command
+    line (Python's surrogateescape), or "\\udcff" in a JSON file. SQLite cannot store them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _one_line(value: Any) -> str:
@@ -135,7 +147,12 @@ def _timestamp(value: Any) -> str | None:
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None
     text = _one_line(value)
-    parsed = parse_timestamp(text) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else None
+    parsed = None
+    if re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        try:
+            parsed = parse_timestamp(text)
+        except OverflowError:  # e.g. 9999-12-31T23:59:59-05:00 is in the year 10000 in UTC
+            raise Invalid("is out of range: in UTC it must fall in the years 1 to 9999") from None
     if parsed is None:
         raise Invalid("must be an ISO date or date-time (2024-05-31, 2024-05-31T12:00:00+02:00)")
     return parsed
@@ -161,7 +178,7 @@ def _str_list(value: Any) -> list[str]:
     items = _items(value)
     if not all(isinstance(item, str) for item in items):
         raise Invalid("must be a list of text items")
-    return [item.strip() for item in items if item.strip()]
+    return [_text(item).strip() for item in items if item.strip()]
 
 
 def _count_list(value: Any) -> list[int]:

@@ -222,6 +222,11 @@ def compare_grid(
 def fts_query(text: str) -> str:
     """User text → an FTS5 query that cannot be a syntax error: every word quoted, as a
     prefix, all of them required (`rest fram` → `"rest"* "fram"*`)."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that were not UTF-8 on the command line
+            raise UsageError(f"cannot search for {text!r}: it is not valid UTF-8 text") from None
     words = re.findall(r"\w+", text)
     if not words:
         raise UsageError(f"nothing to search for in {text!r}: give at least one word")
