@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from pkgcli.errors import EXIT_NOT_FOUND, EXIT_USAGE
+from pkgcli.models import link_id
 from pkgcli.output import csv_cell
 from pkgcli.render import inert
 from pkgcli.store import record_id
@@ -440,3 +441,161 @@ def test_searching_for_text_that_is_not_utf8_is_a_usage_error(
     result = cli("search", NOT_UTF8)
     assert result.exit_code == EXIT_USAGE
     assert "not valid UTF-8 text" in one_line(result.stderr)
+
+
+# -- item 3: every value of an import file is checked, upstream_at_edit included -----------
+
+GOOD_EDIT = {
+    "package": "django-ninja",
+    "field": "title",
+    "value": "Ninja",
+    "upstream_at_edit": None,
+}
+
+
+def edits_file(tmp_path: Path, *edits: dict[str, Any], **top: Any) -> Path:
+    document = {"format": "pkgcli-edits", "version": 1, "edits": list(edits), **top}
+    path = tmp_path / "edits.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def dot(field: str, value: Any, **more: Any) -> dict[str, Any]:
+    return {"package": "django-oauth-toolkit", "field": field, "value": value, **more}
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        (
+            dot("last_updated", "2024-01-01", upstream_at_edit="garbage"),
+            "invalid upstream_at_edit for last_updated: 'garbage' must be an ISO date",
+        ),
+        (dot("grids", [1], upstream_at_edit=5), "invalid upstream_at_edit for grids: '5'"),
+        (dot("grids", [1], upstream_at_edit=[0]), "must be a list of ids"),
+        (dot("category", 1, upstream_at_edit="1"), "invalid upstream_at_edit for category"),
+        (dot("category", 1, upstream_at_edit=True), "invalid upstream_at_edit for category"),
+        (dot("repo_watchers", 1, upstream_at_edit="123"), "must be a whole number"),
+        (dot("repo_watchers", 1, upstream_at_edit=True), "must be a whole number"),
+        (dot("repo_watchers", 1, upstream_at_edit=1.5), "must be a whole number"),
+        (dot("repo_watchers", 1, upstream_at_edit=2**63), "must be a whole number"),
+        (dot("participants", ["a"], upstream_at_edit="bob"), "must be a list of text items"),
+        (dot("participants", ["a"], upstream_at_edit=[1]), "must be a list of text items"),
+        (dot("commits_over_52", [], upstream_at_edit=[1, "x"]), "must be a whole number"),
+        (dot("title", "T", upstream_at_edit=5), "invalid upstream_at_edit for title: '5'"),
+        (dot("title", "T", upstream_at_edit="\udce9"), "is not valid UTF-8 text"),
+        (dot("notes", "mine", upstream_at_edit="x"), "must be null: notes exists only"),
+        (dot("tags", ["a"], upstream_at_edit=["a"]), "must be null: tags exists only"),
+        (dot("title", "\udce9"), "invalid value for title"),
+        (dot("repo_watchers", 2**63), "invalid value for repo_watchers"),
+        (dot("last_updated", "9999-12-31T23:59:59-05:00"), "is out of range"),
+        ({"package": "django-oauth-toolkit", "field": "title"}, 'needs a "value"'),
+        (dot("title", "T", package="not a slug!"), "is not a package slug"),
+    ],
+)
+def test_an_import_with_one_bad_entry_imports_nothing_and_names_it(
+    cli: CliHarness, mirror: Path, tmp_path: Path, entry: dict[str, Any], problem: str
+) -> None:
+    path = edits_file(tmp_path, GOOD_EDIT, entry)
+    result = cli("edit", "--import", str(path))
+    assert result.exit_code == EXIT_USAGE
+    line = one_line(result.stderr)
+    assert line.startswith(f"pkgcli: edit #2 ({entry['package']} {entry['field']}) in {path}: ")
+    assert problem in line and line.endswith("nothing imported")
+    assert json.loads(cli("edit", "--history", "--json").stdout) == []
+    for args in (("show", "django-oauth-toolkit", "--offline"), ("search", "oauth")):
+        assert cli(*args).exit_code == 0  # nothing stored that could break a reader
+
+
+@pytest.mark.parametrize(
+    ("top", "problem"),
+    [
+        ({"version": True}, "has export version True"),
+        ({"version": 1.0}, "has export version 1.0"),
+        ({"version": "1"}, "has export version '1'"),
+        ({"version": 0}, "has export version 0"),
+        ({"local_packages": [{"slug": 5}]}, "local package #1 in"),
+        ({"local_packages": ["x"]}, "local package #1 in"),
+        ({"local_packages": [{"slug": "123"}]}, "cannot name a new package"),
+        ({"edits": {"a": 1}}, "local_packages and edits must be lists"),
+    ],
+)
+def test_an_import_file_with_a_bad_header_imports_nothing(
+    cli: CliHarness, mirror: Path, tmp_path: Path, top: dict[str, Any], problem: str
+) -> None:
+    path = edits_file(tmp_path, GOOD_EDIT, **top)
+    result = cli("edit", "--import", str(path))
+    assert result.exit_code == EXIT_USAGE
+    assert problem in one_line(result.stderr)
+    assert json.loads(cli("edit", "--history", "--json").stdout) == []
+
+
+def test_a_deeply_nested_import_file_is_a_usage_error(
+    cli: CliHarness, mirror: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    result = cli("edit", "--import", str(path))
+    assert result.exit_code == EXIT_USAGE
+    one_line(result.stderr)
+
+
+def test_upstream_values_as_upstream_has_them_are_imported_unchanged(
+    cli: CliHarness, mirror: Path, tmp_path: Path
+) -> None:
+    """What `coerce` would refuse in a new value is a fact about upstream here: Django
+    Packages serves commit lists that are not 52 long, URLs without a scheme, untrimmed
+    titles; null is upstream not knowing."""
+    upstream_values = {
+        "commits_over_52": ([0] * 52, [1, 2, 3, 4]),
+        "documentation_url": ("https://docs.example/", "docs.example/no-scheme"),
+        "title": ("Mine", " Untrimmed title "),
+        "participants": (["me"], ["", "bob"]),
+        "category": (1, None),
+        "last_updated": ("2024-01-01", None),
+        "repo_watchers": (5, None),
+        "grids": ([1], [2, 2]),
+    }
+    edits = [dot(f, value, upstream_at_edit=old) for f, (value, old) in upstream_values.items()]
+    edits.append(dot("repo_forks", 3, upstream_at_edit=11))
+    edits.append(dot("notes", "mine", upstream_at_edit=None))
+    edits.append(dot("pypi_version", "9.9"))  # no upstream_at_edit: the upstream value now
+    result = cli("edit", "--import", str(edits_file(tmp_path, *edits)))
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(cli("show", "django-oauth-toolkit", "--offline", "--json").stdout)
+    overrides = shown["pkgcli"]["overrides"]
+    assert overrides["commits_over_52"]["upstream_at_edit"] == [1, 2, 3, 4]
+    assert overrides["documentation_url"]["upstream_at_edit"] == "docs.example/no-scheme"
+    assert overrides["title"]["upstream_at_edit"] == " Untrimmed title "
+    assert overrides["participants"]["upstream_at_edit"] == ["", "bob"]
+    assert overrides["category"]["upstream_at_edit"] is None
+    assert overrides["last_updated"]["upstream_at_edit"] is None
+    grids_then = overrides["grids"]["upstream_at_edit"]
+    assert [link_id(url) for url in grids_then] == [2, 2]
+    assert overrides["repo_forks"] == {
+        "value": 3,
+        "upstream": 10,
+        "upstream_at_edit": 11,
+        "upstream_changed": True,
+    }
+    assert overrides["pypi_version"]["upstream_changed"] is False
+    for args in (
+        ("show", "django-oauth-toolkit", "--offline", "--format", "table"),
+        ("search", "oauth", "--fields", "all"),
+        ("edit", "--history"),
+        ("edit", "--export", "-"),
+    ):
+        assert cli(*args).exit_code == 0, args
+
+
+def test_an_upstream_time_with_an_offset_is_kept_in_utc(
+    cli: CliHarness, mirror: Path, tmp_path: Path
+) -> None:
+    entry = dot("last_updated", "2024-01-01", upstream_at_edit="2023-06-01T08:00:00-04:00")
+    assert cli("edit", "--import", str(edits_file(tmp_path, entry))).exit_code == 0
+    (exported,) = json.loads(cli("edit", "--export", "-").stdout)["edits"]
+    assert exported["upstream_at_edit"] == "2023-06-01T12:00:00+00:00"
+    shown = json.loads(cli("show", "django-oauth-toolkit", "--offline", "--json").stdout)
+    assert shown["pkgcli"]["overrides"]["last_updated"]["upstream_at_edit"] == (
+        "2023-06-01T08:00:00-04:00"
+    )

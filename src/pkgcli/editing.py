@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from pkgcli.errors import NotFound, UsageError
 from pkgcli.models import utc_now
 from pkgcli.overlay import (
     Field,
+    check_upstream,
     check_value,
     decode,
     encode,
@@ -452,52 +453,76 @@ def read_document(path: str) -> dict[str, Any]:
         document = json.loads(text)
     except ValueError as exc:
         raise UsageError(f"{path} is not JSON ({exc})") from None
+    except RecursionError:
+        raise UsageError(f"{path} is not a pkgcli edits export (nested too deeply)") from None
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
         raise UsageError(f'{path} is not a pkgcli edits export (no "format": "{EXPORT_FORMAT}")')
     version = document.get("version")
-    if not isinstance(version, int) or version > EXPORT_VERSION or version < 1:
+    if type(version) is not int or not 1 <= version <= EXPORT_VERSION:  # not bool: true != 1
         raise UsageError(
             f"{path} has export version {version!r}; this pkgcli reads version {EXPORT_VERSION}"
         )
     return document
 
 
-def parse_import(document: dict[str, Any]) -> tuple[list[str], dict[str, list[Change]]]:
-    """Check every entry of an export → (local slugs, changes per package slug)."""
+def parse_import(
+    document: dict[str, Any], path: str = "the export"
+) -> tuple[list[str], dict[str, list[Change]]]:
+    """Check every entry of an export → (local slugs, changes per package slug).
+
+    Each value goes through its field's own validation, as `--set` would, and so does
+    `upstream_at_edit` (as an upstream value: the field's type, or null); the first bad
+    entry is a UsageError that names it, and nothing is imported.
+    """
     local_entries = document.get("local_packages", [])
     edit_entries = document.get("edits", [])
     if not isinstance(local_entries, list) or not isinstance(edit_entries, list):
-        raise UsageError("the export's local_packages and edits must be lists")
+        raise UsageError(f"{path}: local_packages and edits must be lists; nothing imported")
     local = []
-    for entry in local_entries:
+    for n, entry in enumerate(local_entries, 1):
         slug = entry.get("slug") if isinstance(entry, dict) else None
-        if not isinstance(slug, str):
-            raise UsageError(f"a local package without a slug in the export: {entry!r}")
-        local.append(check_local_slug(slug))
+        with _naming(f"local package #{n} in {path}"):
+            if not isinstance(slug, str):
+                raise UsageError(f'needs a "slug", not {entry!r}')
+            local.append(check_local_slug(slug))
     changes: dict[str, list[Change]] = {}
     seen: set[tuple[str, str]] = set()
     for n, entry in enumerate(edit_entries, 1):
+        where = f"edit #{n} in {path}"
         if not isinstance(entry, dict) or not all(
             isinstance(entry.get(k), str) for k in ("package", "field")
         ):
-            raise UsageError(f'edit #{n} in the export needs "package" and "field"')
-        slug, name = check_slug(entry["package"]), entry["field"]
-        if (slug, name) in seen:
-            raise UsageError(f"the export edits {slug} {name} twice")
-        seen.add((slug, name))
-        target = get_field(name)
-        # The exporter's upstream value is kept as it was (it is a fact, not an edit), so
-        # `show` here also tells when upstream has changed since the edit was made.
-        old = entry.get("upstream_at_edit", _KEEP)
-        changes.setdefault(slug, []).append(
-            Change(target, check_value(target, entry.get("value")), old=old)
-        )
+            raise UsageError(f'{where} needs "package" and "field"; nothing imported')
+        where = f"edit #{n} ({entry['package']} {entry['field']}) in {path}"
+        with _naming(where):
+            slug, target = check_slug(entry["package"]), get_field(entry["field"])
+            if (slug, target.name) in seen:
+                raise UsageError(f"the file edits {slug} {target.name} twice")
+            seen.add((slug, target.name))
+            if "value" not in entry:
+                raise UsageError('needs a "value" (null where the field takes one)')
+            value = check_value(target, entry["value"])
+            # The exporter's upstream value is kept as it was (it is a fact, not an edit),
+            # so `show` here also tells when upstream has changed since the edit was made.
+            old = entry.get("upstream_at_edit", _KEEP)
+            if old is not _KEEP:
+                old = check_upstream(target, old)
+        changes.setdefault(slug, []).append(Change(target, value, old=old))
     return local, changes
+
+
+@contextlib.contextmanager
+def _naming(where: str) -> Iterator[None]:
+    """A UsageError raised inside names the import entry it is about."""
+    try:
+        yield
+    except UsageError as exc:
+        raise UsageError(f"{where}: {exc.message}; nothing imported") from None
 
 
 def import_edits(ctx: AppContext, path: str) -> EditResult:
     """Apply an export: all of it in one transaction, or nothing (and say why)."""
-    local, changes = parse_import(read_document(path))
+    local, changes = parse_import(read_document(path), path)
     store, when = ctx.store, utc_now()
     recorded: list[int] = []
     notes: list[str] = []

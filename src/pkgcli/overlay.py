@@ -38,10 +38,17 @@ class Kind:
     """A field type: `coerce` checks a value (CLI text or a JSON/TOML value) and returns
     it in canonical form; `to_view` / `from_view` convert between canonical and view form.
 
+    `upstream` checks an *upstream* value of the field in canonical form (an import's
+    `upstream_at_edit`, a stored edit's `old_value`): the same type, but as upstream has
+    it, which `coerce` would not always take — Django Packages serves commit lists that are
+    not 52 long, documentation URLs without a scheme, titles with trailing spaces — and
+    null, for a value upstream did not know. It never alters the value: `show` compares it
+    with the upstream value now to tell whether upstream has changed since the edit.
+
     (Plain classes, not dataclasses: this module is imported by every `show`.)
     """
 
-    __slots__ = ("coerce", "from_view", "label", "to_view")
+    __slots__ = ("coerce", "from_view", "label", "to_view", "upstream")
 
     def __init__(
         self,
@@ -49,11 +56,14 @@ class Kind:
         coerce: Callable[[Any], Any],
         to_view: Callable[[Any, str], Any] = _identity,
         from_view: Callable[[Any], Any] = _identity,
+        *,
+        upstream: Callable[[Any], Any],
     ) -> None:
         self.label = label
         self.coerce = coerce
         self.to_view = to_view
         self.from_view = from_view
+        self.upstream = upstream
 
 
 class Field:
@@ -222,6 +232,49 @@ def _boolean(value: Any) -> bool:
     raise Invalid("must be true or false")
 
 
+# -- upstream values (canonical form, as upstream has them): the type, checked, unchanged
+
+MIN_INTEGER = -(2**63)  # SQLite's INTEGER range
+
+
+def _or_null(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def upstream(value: Any) -> Any:
+        return None if value is None else check(value)
+
+    return upstream
+
+
+def _integer(value: Any) -> int:
+    if type(value) is not int or not MIN_INTEGER <= value <= MAX_COUNT:
+        raise Invalid("must be a whole number (or null)")
+    return value
+
+
+def _text_items(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise Invalid("must be a list of text items (or null)")
+    return [_text(item) for item in value]
+
+
+def _integer_items(value: Any) -> list[int]:
+    if not isinstance(value, list):
+        raise Invalid("must be a list of whole numbers (or null)")
+    return [_integer(item) for item in value]
+
+
+def _id_items(value: Any) -> list[int]:
+    ids = _integer_items(value)
+    if any(i <= 0 for i in ids):
+        raise Invalid("must be a list of ids (whole numbers > 0), or null")
+    return ids
+
+
+def _upstream_id(value: Any) -> int | None:
+    if value is not None and (type(value) is not int or not 0 < value <= MAX_COUNT):
+        raise Invalid("must be an id (a whole number > 0), or null")
+    return value
+
+
 # -- view conversions: canonical ↔ the form `show --json` uses
 
 
@@ -242,19 +295,23 @@ def _timestamp_view(value: Any, api_url: str) -> str | None:
     return upstream_timestamp(value)
 
 
-TEXT = Kind("text", _text)
-LINE = Kind("single line", _one_line)
-COUNT = Kind("integer ≥ 0", _count)
-URL = Kind("URL", _url)
-PYPI_URL = Kind("URL or PyPI name", _pypi_url)
-TIMESTAMP = Kind("date/date-time", _timestamp, _timestamp_view, parse_timestamp)
-STR_LIST = Kind("list of text", _str_list)
-INT_LIST = Kind("list of integers", _count_list)
-WEEKLY_COUNTS = Kind("52 integers", _weekly_counts)
-BOOL = Kind("true/false", _boolean)
-CATEGORY = Kind("category id", _positive_id, _category_url, link_id)
-GRIDS = Kind("list of grid ids", _id_list, _grid_urls, _ids_from_urls)
-TAGS = Kind("list of tags", _tags)
+_ANY_TEXT = _or_null(_text)
+TEXT = Kind("text", _text, upstream=_ANY_TEXT)
+LINE = Kind("single line", _one_line, upstream=_ANY_TEXT)
+COUNT = Kind("integer ≥ 0", _count, upstream=_or_null(_integer))
+URL = Kind("URL", _url, upstream=_ANY_TEXT)
+PYPI_URL = Kind("URL or PyPI name", _pypi_url, upstream=_ANY_TEXT)
+# Canonical timestamps are UTC text, which the validator gives back unchanged.
+TIMESTAMP = Kind(
+    "date/date-time", _timestamp, _timestamp_view, parse_timestamp, upstream=_or_null(_timestamp)
+)
+STR_LIST = Kind("list of text", _str_list, upstream=_or_null(_text_items))
+INT_LIST = Kind("list of integers", _count_list, upstream=_or_null(_integer_items))
+WEEKLY_COUNTS = Kind("52 integers", _weekly_counts, upstream=_or_null(_integer_items))
+BOOL = Kind("true/false", _boolean, upstream=_or_null(_boolean))
+CATEGORY = Kind("category id", _positive_id, _category_url, link_id, upstream=_upstream_id)
+GRIDS = Kind("list of grid ids", _id_list, _grid_urls, _ids_from_urls, upstream=_or_null(_id_items))
+TAGS = Kind("list of tags", _tags, upstream=_or_null(_tags))  # never upstream: see Field
 
 # The editable fields, in the order `edit --fields` and the editor document list them.
 FIELDS: dict[str, Field] = {
@@ -296,12 +353,30 @@ def check_value(field: Field, value: Any) -> Any:
     try:
         return field.kind.coerce(value)
     except Invalid as exc:
-        shown = value if isinstance(value, str) else json.dumps(value, default=str)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
         raise UsageError(
-            f"invalid value for {field.name}: {shown!r} {exc}; editable fields: {field_list()}"
+            f"invalid value for {field.name}: {_shown(value)} {exc}; "
+            f"editable fields: {field_list()}"
         ) from None
+
+
+def check_upstream(field: Field, value: Any) -> Any:
+    """An upstream value of the field (canonical form, null allowed; null only, for the
+    fields that exist only in pkgcli), unchanged — or a UsageError saying why not."""
+    try:
+        if not field.upstream and value is not None:
+            raise Invalid(f"must be null: {field.name} exists only in pkgcli")
+        return field.kind.upstream(value)
+    except Invalid as exc:
+        shown = _shown(value)
+        raise UsageError(f"invalid upstream_at_edit for {field.name}: {shown} {exc}") from None
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it, quoted and cut short, for an error message."""
+    shown = value if isinstance(value, str) else json.dumps(value, default=str)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return repr(shown)
 
 
 def parse_assignment(text: str) -> tuple[Field, Any]:
