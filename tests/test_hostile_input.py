@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from pkgcli.errors import EXIT_NOT_FOUND, EXIT_USAGE
+from pkgcli.errors import EXIT_DATABASE, EXIT_NOT_FOUND, EXIT_USAGE
 from pkgcli.models import link_id
 from pkgcli.output import csv_cell
 from pkgcli.render import inert
@@ -599,3 +600,143 @@ def test_an_upstream_time_with_an_offset_is_kept_in_utc(
     assert shown["pkgcli"]["overrides"]["last_updated"]["upstream_at_edit"] == (
         "2023-06-01T08:00:00-04:00"
     )
+
+
+# -- item 17: a value in the database that does not parse is exit 5, "corrupt" -------------
+
+READERS = [
+    ("show", "django-ninja", "--offline", "--json"),
+    ("show", "django-ninja", "--offline", "--format", "table"),
+    ("search", "ninja"),
+    ("search", "ninja", "--format", "csv", "--fields", "all"),
+    ("list-grid", "rest-frameworks"),
+]
+
+
+def tamper(db: Path, *statements: str) -> None:
+    conn = sqlite3.connect(db)
+    try:
+        for sql in statements:
+            conn.execute(sql)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def assert_corrupt(result: Any, db: Path, *words: str) -> str:
+    assert result.exit_code == EXIT_DATABASE, result.output
+    *notes, line = result.stderr.strip().splitlines()  # list-grid notes a missing member
+    assert line.startswith("pkgcli: ") and not [n for n in notes if "pkgcli:" in n]
+    assert f"{db} is corrupt: " in line
+    for word in words:
+        assert word in line, line
+    return line
+
+
+@pytest.mark.parametrize(
+    ("sql", "words"),
+    [
+        ("UPDATE packages SET grid_ids = 'not json' WHERE id = 2", ("grid_ids", "'not json'")),
+        ("UPDATE packages SET grid_ids = '[[' WHERE id = 2", ("grid_ids",)),
+        ("UPDATE packages SET grid_ids = '5' WHERE id = 2", ("grid_ids", "list of integers")),
+        ("UPDATE packages SET grid_ids = '[\"a\"]' WHERE id = 2", ("grid_ids",)),
+        ("UPDATE packages SET commits_over_52 = '\"abc\"' WHERE id = 2", ("commits_over_52",)),
+        ("UPDATE packages SET commits_over_52 = '[1.5]' WHERE id = 2", ("commits_over_52",)),
+        ("UPDATE packages SET participants = '[1]' WHERE id = 2", ("participants", "strings")),
+        ("UPDATE packages SET participants = '{' WHERE id = 2", ("participants",)),
+        ("UPDATE packages SET last_updated = 'garbage' WHERE id = 2", ("last_updated",)),
+        ("UPDATE packages SET created = 'garbage' WHERE id = 2", ("created", "ISO time")),
+        (
+            "INSERT INTO github_repos (package_id, commits_over_52, participation_fetched_at)"
+            " VALUES (2, 'not json', '2024-01-01T00:00:00+00:00')",
+            ("github_repos.commits_over_52", "package id 2"),
+        ),
+        (
+            "INSERT INTO github_repos (package_id, participants, contributors_fetched_at)"
+            " VALUES (2, '[null]', '2024-01-01T00:00:00+00:00')",
+            ("github_repos.participants",),
+        ),
+        (
+            "INSERT INTO pypi_projects (package_id, python_versions, fetched_at)"
+            " VALUES (2, '[3.1', '2024-01-01T00:00:00+00:00')",
+            ("pypi_projects.python_versions",),
+        ),
+        (
+            "INSERT INTO github_repos (package_id, stars, repo_fetched_at)"
+            " VALUES (2, 5, 'yesterday')",
+            ("what the sources say about package 'django-ninja'",),
+        ),
+    ],
+)
+@pytest.mark.parametrize("args", READERS, ids=" ".join)
+def test_a_corrupt_package_row_is_exit_5_on_every_read(
+    cli: CliHarness, mirror: Path, sql: str, words: tuple[str, ...], args: tuple[str, ...]
+) -> None:
+    tamper(mirror, sql)
+    assert_corrupt(cli(*args), mirror, "django-ninja" if "packages" in sql else "", *words)
+
+
+def insert_edit(db: Path, field: str, new: str | None, old: str | None = None) -> None:
+    tamper(
+        db,
+        "INSERT INTO edits (package_id, field, old_value, new_value, created_at, origin) "
+        f"VALUES (2, '{field}', {old or 'NULL'}, {new or 'NULL'}, '2024-01-01T00:00:00+00:00', "
+        "'cli')",
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [*READERS, ("edit", "--history"), ("edit", "django-ninja", "--history", "--json")],
+    ids=" ".join,
+)
+def test_an_edit_value_that_is_not_json_is_exit_5(
+    cli: CliHarness, mirror: Path, args: tuple[str, ...]
+) -> None:
+    insert_edit(mirror, "title", "'not json'")
+    assert_corrupt(cli(*args), mirror, "edit 1 (django-ninja title)", "is not JSON")
+
+
+def test_exporting_a_corrupt_edit_is_exit_5_and_writes_nothing(
+    cli: CliHarness, mirror: Path, tmp_path: Path
+) -> None:
+    insert_edit(mirror, "last_updated", "'\"2024-01-01T00:00:00+00:00\"'", "'\"garbage\"'")
+    target = tmp_path / "edits.json"
+    assert_corrupt(cli("edit", "--export", str(target)), mirror, "upstream_at_edit 'garbage'")
+    assert not target.exists() and leftovers(tmp_path) == []
+    assert_corrupt(cli("edit", "--export", "-"), mirror, "edit 1")
+
+
+def test_a_bad_upstream_at_edit_from_an_old_import_can_be_seen_and_reverted(
+    cli: CliHarness, mirror: Path
+) -> None:
+    """What `--import` let in before it checked upstream_at_edit: show says how to fix it."""
+    insert_edit(mirror, "last_updated", "'\"2024-01-01T00:00:00+00:00\"'", "'\"garbage\"'")
+    line = assert_corrupt(cli("show", "django-ninja", "--offline"), mirror)
+    assert line.endswith("withdraw it with: pkgcli edit django-ninja --revert 1")
+    history = cli("edit", "django-ninja", "--history", "--json")
+    assert history.exit_code == 0, history.stderr
+    assert json.loads(history.stdout)[0]["upstream_at_edit"] == "garbage"
+    assert cli("edit", "django-ninja", "--revert", "1").exit_code == 0
+    for args in READERS:
+        assert cli(*args).exit_code == 0, args
+
+
+@pytest.mark.parametrize(
+    ("field", "new", "words"),
+    [
+        ("grids", "'5'", ("the value '5'",)),
+        ("grids", "'[0]'", ("must be a list of ids",)),
+        ("category", "'\"x\"'", ("category",)),
+        ("repo_watchers", "'\"many\"'", ("must be a whole number",)),
+        ("last_updated", "'\"soon\"'", ("must be an ISO date",)),
+        ("participants", "'[1]'", ("must be a list of text items",)),
+    ],
+)
+def test_an_edit_value_of_the_wrong_type_is_exit_5(
+    cli: CliHarness, mirror: Path, field: str, new: str, words: tuple[str, ...]
+) -> None:
+    insert_edit(mirror, field, new)
+    for args in READERS:
+        assert_corrupt(cli(*args), mirror, f"edit 1 (django-ninja {field})", *words)
+    assert cli("edit", "--history").exit_code == 0  # shown as stored, so it can be reverted

@@ -24,7 +24,7 @@ from pkgcli.overlay import (
     Field,
     check_upstream,
     check_value,
-    decode,
+    edit_value,
     encode,
     get_field,
     parse_assignment,
@@ -209,7 +209,7 @@ def record_changes(ctx: AppContext, row: Row, changes: list[Change], origin: str
             raise NotFound(f"{row['slug']} left the mirror while you were editing it")
         edits, notes = _edit_rows(store, fresh, changes, ctx.settings.api_url, origin, utc_now())
         ids = store.insert_edits(conn, edits)
-    recorded = [e for e in _entries(store.edit_history(fresh["id"])) if e["id"] in ids]
+    recorded = [e for e in _entries(store, store.edit_history(fresh["id"])) if e["id"] in ids]
     return EditResult("set", slug=fresh["slug"], entries=recorded, notes=notes)
 
 
@@ -228,7 +228,7 @@ def _edit_rows(
         if change.unset and current is None:
             notes.append(f"{row['slug']}: {name} is not edited; nothing to unset")
             continue
-        in_force = None if current is None else decode(current["new_value"])
+        in_force = None if current is None else edit_value(store, current, "new_value")
         if not change.unset and current is not None and in_force == change.value:
             notes.append(f"{row['slug']}: {name} already has that value; nothing to change")
             continue
@@ -268,7 +268,7 @@ def create_local(
         origin = "editor" if editor else "create"
         edits, _ = _edit_rows(store, row, changes, ctx.settings.api_url, origin, when)
         store.insert_edits(conn, edits)
-    entries = _entries(store.edit_history(row["id"]))
+    entries = _entries(store, store.edit_history(row["id"]))
     return EditResult("create", slug=slug, entries=entries)
 
 
@@ -308,7 +308,7 @@ def revert_edits(store: Store, slug: str, ids: list[int], *, every: bool) -> Edi
                 raise UsageError(f"edit {edit_id} of {row['slug']} is already reverted")
         if ids:
             store.revert_edits(conn, ids, utc_now())
-    entries = [e for e in _entries(store.edit_history(row["id"])) if e["id"] in ids]
+    entries = [e for e in _entries(store, store.edit_history(row["id"])) if e["id"] in ids]
     notes = [] if ids else [f"{row['slug']} has no edits to revert"]
     return EditResult("revert", slug=row["slug"], entries=entries, notes=notes)
 
@@ -318,13 +318,16 @@ def revert_edits(store: Store, slug: str, ids: list[int], *, every: bool) -> Edi
 
 def edit_history(store: Store, slug: str | None) -> EditResult:
     package_id = _known(store, check_slug(slug))["id"] if slug else None
-    entries = _entries(store.edit_history(package_id))
+    entries = _entries(store, store.edit_history(package_id))
     notes = [] if entries else [f"no edits{f' of {slug}' if slug else ''} yet"]
     return EditResult("history", slug=slug, entries=entries, notes=notes)
 
 
-def _entries(rows: list[Row]) -> list[dict[str, Any]]:
-    """History rows → entries; `state` says whether each is in force, superseded or reverted."""
+def _entries(store: Store, rows: list[Row]) -> list[dict[str, Any]]:
+    """History rows → entries; `state` says whether each is in force, superseded or reverted.
+
+    Values are shown as stored, whatever their type (so a bad one can be seen and
+    reverted); only JSON that does not parse is a corrupt database."""
     newest: dict[tuple[int, str], int] = {}
     for row in rows:
         if row["reverted_at"] is None:
@@ -344,8 +347,8 @@ def _entries(rows: list[Row]) -> list[dict[str, Any]]:
                 "package_id": row["package_id"],
                 "field": row["field"],
                 "action": "unset" if row["new_value"] is None else "set",
-                "value": decode(row["new_value"]),
-                "upstream_at_edit": decode(row["old_value"]),
+                "value": edit_value(store, row, "new_value", typed=False),
+                "upstream_at_edit": edit_value(store, row, "old_value", typed=False),
                 "created_at": row["created_at"],
                 "reverted_at": row["reverted_at"],
                 "origin": row["origin"],
@@ -364,8 +367,8 @@ def export_document(store: Store) -> dict[str, Any]:
         {
             "package": e["slug"],
             "field": e["field"],
-            "value": decode(e["new_value"]),
-            "upstream_at_edit": decode(e["old_value"]),
+            "value": edit_value(store, e, "new_value"),
+            "upstream_at_edit": edit_value(store, e, "old_value"),
             "edited_at": e["created_at"],
         }
         for package_edits in store.active_edits().values()
@@ -560,5 +563,5 @@ def import_edits(ctx: AppContext, path: str) -> EditResult:
     unchanged = len(notes)
     if unchanged:
         summary += f" ({unchanged} already in force)"
-    entries = [e for e in _entries(store.edit_history()) if e["id"] in set(recorded)]
+    entries = [e for e in _entries(store, store.edit_history()) if e["id"] in set(recorded)]
     return EditResult("import", entries=entries, notes=[summary])

@@ -392,8 +392,36 @@ def encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def decode(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+_COLUMN_NAMES = {"new_value": "value", "old_value": "upstream_at_edit"}
+
+
+def edit_value(store: Store, edit: Row, column: str, *, typed: bool = True) -> Any:
+    """An edit's `new_value` or `old_value`, decoded and (`typed`) checked against its
+    field's type — what pkgcli itself wrote. Anything else (JSON that does not parse, a
+    value of the wrong type, as an import before this check could leave) is a corrupt
+    database: exit 5, one line naming the edit and how to withdraw it."""
+    text = edit[column]
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        raise _corrupt_edit(store, edit, column, repr(text[:40]), "is not JSON") from None
+    field = FIELDS.get(edit["field"])
+    if typed and field is not None:
+        try:
+            value = field.kind.upstream(value)
+        except Invalid as exc:
+            raise _corrupt_edit(store, edit, column, _shown(value), str(exc)) from None
+    return value
+
+
+def _corrupt_edit(store: Store, edit: Row, column: str, shown: str, problem: str) -> Exception:
+    slug = edit.get("slug") or str(edit["package_id"])
+    return store.corrupt(
+        f"edit {edit['id']} ({slug} {edit['field']}) holds the {_COLUMN_NAMES[column]} "
+        f"{shown}, which {problem}; withdraw it with: pkgcli edit {slug} --revert {edit['id']}"
+    )
 
 
 def upstream_value(field: Field, view: dict[str, Any]) -> Any:
@@ -432,8 +460,8 @@ def apply_edits(
         field = FIELDS.get(edit["field"])
         if field is None:  # a field this version does not know: kept, not applied
             continue
-        old = decode(edit["old_value"])
-        shown = field.kind.to_view(decode(edit["new_value"]), api_url)
+        old = edit_value(store, edit, "old_value")
+        shown = field.kind.to_view(edit_value(store, edit, "new_value"), api_url)
         upstream = result.get(field.name) if field.upstream else None
         overrides[field.name] = {
             "value": shown,
@@ -483,7 +511,10 @@ def edited_values(store: Store, name: str) -> dict[int, Any]:
     as the user fixed them: `edited_values(store, "repo_url").get(pid, row["repo_url"])`.
     """
     field = get_field(name)
-    return {e["package_id"]: decode(e["new_value"]) for e in store.active_field_edits(field.name)}
+    return {
+        e["package_id"]: edit_value(store, e, "new_value")
+        for e in store.active_field_edits(field.name)
+    }
 
 
 def grid_member_ids(store: Store, grid_id: int, upstream_ids: Iterable[int]) -> list[int]:
@@ -491,7 +522,7 @@ def grid_member_ids(store: Store, grid_id: int, upstream_ids: Iterable[int]) -> 
     the grid are added (local packages included), packages edited out of it are removed."""
     members = list(upstream_ids)
     for edit in store.active_field_edits("grids"):
-        grids = decode(edit["new_value"]) or []
+        grids = edit_value(store, edit, "new_value") or []
         pid = edit["package_id"]
         if grid_id in grids and pid not in members:
             members.append(pid)

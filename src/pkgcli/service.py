@@ -6,7 +6,6 @@ meaning) plus pkgcli's own facts about it under `pkgcli`. Nothing here prints.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -16,7 +15,7 @@ from pkgcli.errors import NotFound, UsageError
 from pkgcli.merge import credit_edits, merge_sources
 from pkgcli.models import UPSTREAM_PACKAGE_KEYS, is_valid_slug, upstream_timestamp
 from pkgcli.overlay import apply_overlays, grid_member_ids
-from pkgcli.store import Row, Store
+from pkgcli.store import Row, Store, json_list
 
 JSON_SCHEMA_VERSION = 1
 
@@ -30,18 +29,46 @@ def check_slug(slug: str) -> str:
 
 
 def upstream_record(row: Row, api_url: str) -> dict[str, Any]:
-    """A `packages` row → the v4 record, key for key (timestamps in upstream's own zone)."""
+    """A `packages` row → the v4 record, key for key (timestamps in upstream's own zone).
+
+    A ValueError naming the column if the row holds what no fetch writes (see `_record`).
+    """
     values: dict[str, Any] = {
         "category": f"{api_url}/categories/{row['category_id']}/"
         if row["category_id"] is not None
         else None,
-        "grids": [f"{api_url}/grids/{g}/" for g in json.loads(row["grid_ids"] or "[]")],
-        "commits_over_52": json.loads(row["commits_over_52"] or "[]"),
-        "participants": json.loads(row["participants"] or "[]"),
+        "grids": [f"{api_url}/grids/{g}/" for g in _column_list(row, "grid_ids", int)],
+        "commits_over_52": _column_list(row, "commits_over_52", int),
+        "participants": _column_list(row, "participants", str),
     }
     for key in ("last_updated", "last_fetched", "created", "modified"):
-        values[key] = upstream_timestamp(row[key])
+        try:
+            values[key] = upstream_timestamp(row[key])
+        except (TypeError, ValueError):
+            raise ValueError(f"packages.{key} holds {_cut(row[key])}, not an ISO time") from None
     return {key: values[key] if key in values else row[key] for key in UPSTREAM_PACKAGE_KEYS}
+
+
+def _column_list(row: Row, column: str, item: type) -> list[Any]:
+    text = row[column]
+    try:
+        return json_list(text, item) if text else []
+    except ValueError as exc:
+        raise ValueError(f"packages.{column} holds {_cut(text)}, {exc}") from None
+
+
+def _cut(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def _record(store: Store, row: Row, api_url: str) -> dict[str, Any]:
+    """`upstream_record`, with a row no fetch could have written (a JSON column that does
+    not parse, a time that is not one) reported as a corrupt database: exit 5, one line."""
+    try:
+        return upstream_record(row, api_url)
+    except ValueError as exc:
+        raise store.corrupt(f"package {row['slug']!r} (id {row['id']}): {exc}") from None
 
 
 def package_views(
@@ -53,14 +80,14 @@ def package_views(
     values alone, Django Packages' and the sources'). A few queries whatever the number of
     rows; every command that outputs packages goes through here, so a layer added here
     shows up everywhere."""
-    grid_lists = [json.loads(row["grid_ids"] or "[]") for row in rows]
+    records = [_record(store, row, api_url) for row in rows]
+    grid_lists = [_column_list(row, "grid_ids", int) for row in rows]  # checked just above
     known = store.grids_by_ids(sorted({g for grids in grid_lists for g in grids}))
     categories = store.categories_by_ids(
         sorted({row["category_id"] for row in rows if row["category_id"] is not None})
     )
     views = []
-    for row, grid_ids in zip(rows, grid_lists, strict=True):
-        record = upstream_record(row, api_url)
+    for row, grid_ids, record in zip(rows, grid_lists, records, strict=True):
         category = categories.get(row["category_id"]) if row["category_id"] is not None else None
         record["pkgcli"] = {
             "schema_version": JSON_SCHEMA_VERSION,
@@ -83,9 +110,14 @@ def package_views(
         views.append(record)
     layers = store.source_layers([row["id"] for row in rows])
     for row, view in zip(rows, views, strict=True):  # GitHub/PyPI/forges: newest fetch wins
-        merge_sources(
-            view, {"djangopackages": {"fetched_at": row["fetched_at"]}, **layers[row["id"]]}
-        )
+        try:
+            merge_sources(
+                view, {"djangopackages": {"fetched_at": row["fetched_at"]}, **layers[row["id"]]}
+            )
+        except ValueError as exc:  # a fetch time or a commit time that is not a time
+            raise store.corrupt(
+                f"what the sources say about package {row['slug']!r} (id {row['id']}): {exc}"
+            ) from None
     return [credit_edits(v) for v in apply_overlays(store, views, api_url)] if edits else views
 
 

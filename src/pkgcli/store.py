@@ -144,6 +144,28 @@ SOURCE_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 }
 CACHE_COLUMNS = ("url", "etag", "last_modified", "data", "stored_at")
+# The JSON list columns of the source tables, and the type of their items: `source_layers`
+# returns them decoded (checked), so a corrupt one is a DatabaseError, not a traceback.
+SOURCE_JSON_LISTS: dict[str, dict[str, type]] = {
+    "github_repos": {"commits_over_52": int, "participants": str},
+    "pypi_projects": {"python_versions": str, "django_versions": str},
+}
+
+
+def json_list(text: str, item: type) -> list[Any]:
+    """A JSON list whose items are all of type `item` (an int is not a bool), from a
+    column pkgcli wrote; a ValueError for anything else."""
+    problem = f"not a JSON list of {_ITEMS.get(item, item.__name__)}"
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError, RecursionError):  # not JSON, not text, absurdly deep
+        raise ValueError(problem) from None
+    if not isinstance(value, list) or not all(type(v) is item for v in value):
+        raise ValueError(problem)
+    return value
+
+
+_ITEMS = {int: "integers", str: "strings"}
 
 
 # Search order, best first: an exact slug or title match; then hits whose name (title or
@@ -249,6 +271,11 @@ class Store:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise _database_error(self.path, exc) from exc
+
+    def corrupt(self, what: str) -> DatabaseError:
+        """The error for a value in the database that cannot be what pkgcli wrote there
+        (e.g. a JSON column that does not parse): exit 5, one line naming the file."""
+        return DatabaseError(f"{self.path} is corrupt: {what}")
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         try:
@@ -392,13 +419,29 @@ class Store:
             pid: dict.fromkeys(SOURCE_TABLES) for pid in wanted
         }
         for source, (table, _) in SOURCE_TABLES.items():
+            lists = SOURCE_JSON_LISTS.get(table, {})
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 marks = ", ".join("?" for _ in chunk)
                 sql = f"SELECT * FROM {table} WHERE package_id IN ({marks})"
                 for row in self.query(sql, chunk):
+                    for column, item in lists.items():
+                        row[column] = self._json_list(table, row, column, item)
                     layers[row["package_id"]][source] = row
         return layers
+
+    def _json_list(self, table: str, row: Row, column: str, item: type) -> list[Any] | None:
+        """A JSON list column of a source row, decoded (NULL: None), or a corrupt error."""
+        text = row[column]
+        if text is None:
+            return None
+        try:
+            return json_list(text, item)
+        except ValueError as exc:
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            raise self.corrupt(
+                f"{table}.{column} of package id {row['package_id']} holds {shown!r}, {exc}"
+            ) from None
 
     def source_targets(self, ids: Sequence[int] | None = None) -> list[Row]:
         """Packages to refresh from the sources (all not gone upstream, or these ids),
