@@ -27,21 +27,25 @@ def default_data_dir() -> str:
     return platformdirs.user_data_dir("pkgcli", appauthor=False)
 
 
-def github_token() -> str | None:
-    """The GitHub token from GITHUB_TOKEN or GH_TOKEN; never stored, printed or logged."""
+def _github_token() -> tuple[str, str] | None:
+    """(variable, token) from GITHUB_TOKEN, else GH_TOKEN; blank counts as unset."""
     for name in ("GITHUB_TOKEN", "GH_TOKEN"):
         value = os.environ.get(name, "").strip()
         if value:
-            return value
+            return name, value
     return None
+
+
+def github_token() -> str | None:
+    """The GitHub token from GITHUB_TOKEN or GH_TOKEN; never stored, printed or logged."""
+    found = _github_token()
+    return found[1] if found else None
 
 
 def github_token_source() -> str | None:
     """Which variable the token comes from (its name only, for `pkgcli paths`)."""
-    for name in ("GITHUB_TOKEN", "GH_TOKEN"):
-        if os.environ.get(name, "").strip():
-            return name
-    return None
+    found = _github_token()
+    return found[0] if found else None
 
 
 class Settings:

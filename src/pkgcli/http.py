@@ -118,12 +118,6 @@ class HttpClient:
     def close(self) -> None:
         self.client.close()
 
-    def __enter__(self) -> HttpClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def _count(self) -> None:
         with self._lock:
             self.requests += 1
