@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -278,12 +278,14 @@ def _upstream_id(value: Any) -> int | None:
 # -- view conversions: canonical ↔ the form `show --json` uses
 
 
-def _category_url(value: Any, api_url: str) -> str | None:
-    return f"{api_url}/categories/{value}/" if value is not None else None
+def category_url(category_id: Any, api_url: str) -> str | None:
+    """A category id → its v4 link, as upstream serves it in a package record."""
+    return f"{api_url}/categories/{category_id}/" if category_id is not None else None
 
 
-def _grid_urls(value: Any, api_url: str) -> list[str]:
-    return [f"{api_url}/grids/{g}/" for g in value or []]
+def grid_urls(grid_ids: Any, api_url: str) -> list[str]:
+    """Grid ids → their v4 links, in order, as upstream serves them in a package record."""
+    return [f"{api_url}/grids/{g}/" for g in grid_ids or []]
 
 
 def _ids_from_urls(value: Any) -> list[int]:
@@ -309,8 +311,8 @@ STR_LIST = Kind("list of text", _str_list, upstream=_or_null(_text_items))
 INT_LIST = Kind("list of integers", _count_list, upstream=_or_null(_integer_items))
 WEEKLY_COUNTS = Kind("52 integers", _weekly_counts, upstream=_or_null(_integer_items))
 BOOL = Kind("true/false", _boolean, upstream=_or_null(_boolean))
-CATEGORY = Kind("category id", _positive_id, _category_url, link_id, upstream=_upstream_id)
-GRIDS = Kind("list of grid ids", _id_list, _grid_urls, _ids_from_urls, upstream=_or_null(_id_items))
+CATEGORY = Kind("category id", _positive_id, category_url, link_id, upstream=_upstream_id)
+GRIDS = Kind("list of grid ids", _id_list, grid_urls, _ids_from_urls, upstream=_or_null(_id_items))
 TAGS = Kind("list of tags", _tags, upstream=_or_null(_tags))  # never upstream: see Field
 
 # The editable fields, in the order `edit --fields` and the editor document list them.
@@ -432,16 +434,10 @@ def upstream_value(field: Field, view: dict[str, Any]) -> Any:
 # -- laying the edits over a view
 
 
-def apply_overlay(store: Store, view: dict[str, Any], api_url: str) -> dict[str, Any]:
-    """The view with the package's edits in force applied (one query)."""
-    edits = store.active_edits([view["id"]]).get(view["id"], [])
-    return apply_edits(store, view, edits, api_url)
-
-
 def apply_overlays(
     store: Store, views: Iterable[dict[str, Any]], api_url: str
 ) -> list[dict[str, Any]]:
-    """`apply_overlay` for many views with one query (for lists: list-grid, search)."""
+    """The views with each package's edits in force applied, with one query."""
     views = list(views)
     edits = store.active_edits(v["id"] for v in views)
     return [apply_edits(store, v, edits.get(v["id"], []), api_url) for v in views]
@@ -473,9 +469,12 @@ def apply_edits(
     for name, default in OVERLAY_ONLY_DEFAULTS.items():  # always there, in this order
         result[name] = result.pop(name, default)
     if "category" in overrides:
-        meta["category"] = _category_meta(store, link_id(result["category"]))
+        category_id = link_id(result["category"])
+        known = store.categories_by_ids([] if category_id is None else [category_id])
+        meta["category"] = category_meta(category_id, known)
     if "grids" in overrides:
-        meta["grids"] = _grids_meta(store, _ids_from_urls(result["grids"]))
+        grid_ids = _ids_from_urls(result["grids"])
+        meta["grids"] = grids_meta(grid_ids, store.grids_by_ids(grid_ids))
     meta["local"] = isinstance(view.get("id"), int) and view["id"] < 0
     meta["edited"] = list(overrides)
     meta["overrides"] = overrides
@@ -483,25 +482,30 @@ def apply_edits(
     return result
 
 
-def _category_meta(store: Store, category_id: int | None) -> dict[str, Any] | None:
+# -- `pkgcli.category` and `pkgcli.grids` of a view: what the ids stand for ------------
+
+
+def category_meta(category_id: int | None, known: Mapping[int, Row]) -> dict[str, Any] | None:
+    """{id, slug, title} of a package's category (slug and title null if it is not
+    mirrored); None when the package has no category. `known`: categories by id."""
     if category_id is None:
         return None
-    row = store.get_category(category_id)
+    return _named(category_id, known)
+
+
+def grids_meta(grid_ids: Iterable[int], known: Mapping[int, Row]) -> list[dict[str, Any]]:
+    """{id, slug, title} of each of a package's grids, in order (slug and title null for
+    a grid that is not mirrored). `known`: grids by id."""
+    return [_named(g, known) for g in grid_ids]
+
+
+def _named(record_id: int, known: Mapping[int, Row]) -> dict[str, Any]:
+    row = known.get(record_id)
     return {
-        "id": category_id,
+        "id": record_id,
         "slug": row["slug"] if row else None,
-        "title": (row or {}).get("title"),
+        "title": row["title"] if row else None,
     }
-
-
-def _grids_meta(store: Store, grid_ids: list[int]) -> list[dict[str, Any]]:
-    known = store.grids_by_ids(grid_ids)
-    return [
-        {"id": g, "slug": known[g]["slug"], "title": known[g]["title"]}
-        if g in known
-        else {"id": g, "slug": None, "title": None}
-        for g in grid_ids
-    ]
 
 
 def edited_values(store: Store, name: str) -> dict[int, Any]:

@@ -14,17 +14,23 @@ from pkgcli.context import AppContext
 from pkgcli.errors import NotFound, UsageError
 from pkgcli.merge import credit_edits, merge_sources
 from pkgcli.models import UPSTREAM_PACKAGE_KEYS, is_valid_slug, upstream_timestamp
-from pkgcli.overlay import apply_overlays, grid_member_ids
+from pkgcli.overlay import (
+    apply_overlays,
+    category_meta,
+    category_url,
+    grid_member_ids,
+    grid_urls,
+    grids_meta,
+)
 from pkgcli.store import Row, Store, json_list
 
 JSON_SCHEMA_VERSION = 1
 
 
-def check_slug(slug: str) -> str:
+def check_slug(slug: str, kind: str = "package") -> str:
+    """`slug` if it can name a package (or grid): a slug or an id; else a UsageError."""
     if not is_valid_slug(slug):
-        raise UsageError(
-            f"{slug!r} is not a package slug (letters, digits, '-' and '_' only) or id"
-        )
+        raise UsageError(f"{slug!r} is not a {kind} slug (letters, digits, '-' and '_' only) or id")
     return slug
 
 
@@ -34,10 +40,8 @@ def upstream_record(row: Row, api_url: str) -> dict[str, Any]:
     A ValueError naming the column if the row holds what no fetch writes (see `_record`).
     """
     values: dict[str, Any] = {
-        "category": f"{api_url}/categories/{row['category_id']}/"
-        if row["category_id"] is not None
-        else None,
-        "grids": [f"{api_url}/grids/{g}/" for g in _column_list(row, "grid_ids", int)],
+        "category": category_url(row["category_id"], api_url),
+        "grids": grid_urls(_column_list(row, "grid_ids", int), api_url),
         "commits_over_52": _column_list(row, "commits_over_52", int),
         "participants": _column_list(row, "participants", str),
     }
@@ -88,22 +92,10 @@ def package_views(
     )
     views = []
     for row, grid_ids, record in zip(rows, grid_lists, records, strict=True):
-        category = categories.get(row["category_id"]) if row["category_id"] is not None else None
         record["pkgcli"] = {
             "schema_version": JSON_SCHEMA_VERSION,
-            "category": {
-                "id": category["id"],
-                "slug": category["slug"],
-                "title": category["title"],
-            }
-            if category
-            else None,
-            "grids": [
-                {"id": g, "slug": known[g]["slug"], "title": known[g]["title"]}
-                if g in known
-                else {"id": g, "slug": None, "title": None}
-                for g in grid_ids
-            ],
+            "category": category_meta(row["category_id"], categories),
+            "grids": grids_meta(grid_ids, known),
             "mirrored_at": row["fetched_at"],
             "gone_upstream_at": row["gone_at"],
         }
@@ -135,14 +127,14 @@ def _closest(candidates: list[str], text: str, limit: int = 3) -> list[str]:
     return list(dict.fromkeys([*fuzzy, *sorted(contains, key=len)]))[:limit]
 
 
-def close_matches(store: Store, slug: str, limit: int = 3) -> list[str]:
-    return _closest(store.package_slugs(), slug, limit)
+def _did_you_mean(candidates: list[str], text: str) -> str:
+    """ "; did you mean: a, b?" with the closest candidates, or nothing."""
+    matches = _closest(candidates, text)
+    return f"; did you mean: {', '.join(matches)}?" if matches else ""
 
 
 def not_found(store: Store, slug: str, where: str) -> NotFound:
-    matches = close_matches(store, slug)
-    hint = f"; did you mean: {', '.join(matches)}?" if matches else ""
-    return NotFound(f"no package {slug!r} {where}{hint}")
+    return NotFound(f"no package {slug!r} {where}{_did_you_mean(store.package_slugs(), slug)}")
 
 
 def show_package(ctx: AppContext, slug: str, *, offline: bool) -> dict[str, Any]:
@@ -219,15 +211,16 @@ def compare_grid(
     limit: int | None = None,
 ) -> GridComparison:
     """A grid's packages as views, sorted (default: score); notes what is not mirrored."""
-    if not is_valid_slug(slug):
-        raise UsageError(f"{slug!r} is not a grid slug (letters, digits, '-' and '_' only) or id")
+    check_slug(slug, "grid")
     store = ctx.store
     grid = store.get_grid(slug)
     if grid is None:
-        matches = _closest(store.grid_slugs(), slug)
-        hint = f"; did you mean: {', '.join(matches)}?" if matches else ""
-        if not matches and not store.grid_slugs():
-            hint = " (the mirror has no grids yet: run `pkgcli fetch --all`)"
+        slugs = store.grid_slugs()
+        hint = (
+            _did_you_mean(slugs, slug)
+            if slugs
+            else " (the mirror has no grids yet: run `pkgcli fetch --all`)"
+        )
         raise NotFound(f"no grid {slug!r} in the mirror{hint}")
     # The grid's own list, with the user's `grids` edits (local packages included).
     ids = grid_member_ids(store, grid["id"], store.grid_package_ids(grid["id"]))

@@ -295,24 +295,18 @@ class Store:
     def package_slugs(self) -> list[str]:
         return [r["slug"] for r in self.query("SELECT slug FROM packages ORDER BY slug")]
 
-    def get_category(self, category_id: int) -> Row | None:
-        rows = self.query("SELECT * FROM categories WHERE id = ?", (category_id,))
-        return rows[0] if rows else None
-
     def grids_by_ids(self, ids: Iterable[int]) -> dict[int, Row]:
-        wanted = list(ids)
-        if not wanted:
-            return {}
-        marks = ", ".join("?" for _ in wanted)
-        rows = self.query(f"SELECT id, slug, title FROM grids WHERE id IN ({marks})", wanted)
-        return {r["id"]: r for r in rows}
+        """{id: {id, slug, title}} of the mirrored grids among `ids`."""
+        return self._names_by_ids("grids", ids)
 
     def categories_by_ids(self, ids: Iterable[int]) -> dict[int, Row]:
-        wanted = list(ids)
-        if not wanted:
-            return {}
-        marks = ", ".join("?" for _ in wanted)
-        rows = self.query(f"SELECT * FROM categories WHERE id IN ({marks})", wanted)
+        """{id: {id, slug, title}} of the mirrored categories among `ids`."""
+        return self._names_by_ids("categories", ids)
+
+    def _names_by_ids(self, table: str, ids: Iterable[int]) -> dict[int, Row]:
+        rows = self._rows_for_ids(
+            f"SELECT id, slug, title FROM {table} WHERE id IN ({{marks}})", list(dict.fromkeys(ids))
+        )
         return {r["id"]: r for r in rows}
 
     def get_grid(self, slug_or_id: str) -> Row | None:
