@@ -30,6 +30,7 @@ from pkgcli.overlay import (
     parse_assignment,
     upstream_value,
 )
+from pkgcli.render import plural
 from pkgcli.service import check_slug, not_found, package_view, show_package
 from pkgcli.store import Row, Store, blank_package_row
 
@@ -387,17 +388,13 @@ def export_document(store: Store) -> dict[str, Any]:
 def export_edits(ctx: AppContext, path: str) -> EditResult:
     document = export_document(ctx.store)
     summary = (
-        f"exported {_count(len(document['edits']), 'edit')} and "
-        f"{_count(len(document['local_packages']), 'local package')}"
+        f"exported {plural(len(document['edits']), 'edit')} and "
+        f"{plural(len(document['local_packages']), 'local package')}"
     )
     if path == "-":
         return EditResult("export", document=document, notes=[summary])
     _write_atomically(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     return EditResult("export", notes=[f"{summary} to {path}"])
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _write_atomically(path: str, text: str) -> None:
@@ -557,8 +554,8 @@ def import_edits(ctx: AppContext, path: str) -> EditResult:
             recorded += store.insert_edits(conn, edits)
             notes += skipped
     summary = (
-        f"imported {_count(len(recorded), 'edit')} and "
-        f"{_count(created, 'new local package')} from {path}"
+        f"imported {plural(len(recorded), 'edit')} and "
+        f"{plural(created, 'new local package')} from {path}"
     )
     unchanged = len(notes)
     if unchanged:

@@ -66,27 +66,56 @@ def sparkline(counts: list[int]) -> str:
     )
 
 
+# The units an age is told in, largest first: (name, short name, seconds).
+AGE_UNITS = (
+    ("year", "y", 365 * 86400),
+    ("month", "mo", 30 * 86400),
+    ("day", "d", 86400),
+    ("hour", "h", 3600),
+    ("minute", "min", 60),
+)
+
+
+def age(then: datetime, now: datetime, smallest: str = "minute") -> tuple[int, str, bool] | None:
+    """(count, unit, in the future) of the time between `then` and `now` in its largest
+    unit (a year is 365 days, a month 30), or None when it is less than one `smallest`."""
+    seconds = (now - then).total_seconds()
+    for unit, _, size in AGE_UNITS:
+        if abs(seconds) >= size:
+            return int(abs(seconds) // size), unit, seconds < 0
+        if unit == smallest:
+            break
+    return None
+
+
+def parse_instant(iso: str) -> datetime | None:
+    """ISO-8601 text (`Z` or an offset; naive = UTC) → an aware datetime, or None."""
+    try:
+        then = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return None
+    return then if then.tzinfo is not None else then.replace(tzinfo=UTC)
+
+
 def relative_time(iso: str | None, now: datetime | None = None) -> str:
+    """ "3 days ago", "in 2 hours", "just now"; "unknown" for no time, and the text itself
+    for text that is not a time."""
     if not iso:
         return "unknown"
-    then = datetime.fromisoformat(iso)
-    if then.tzinfo is None:
-        then = then.replace(tzinfo=UTC)
-    seconds = ((now or datetime.now(UTC)) - then).total_seconds()
-    future = seconds < 0
-    seconds = abs(seconds)
-    for unit, size in (
-        ("year", 365 * 86400),
-        ("month", 30 * 86400),
-        ("day", 86400),
-        ("hour", 3600),
-        ("minute", 60),
-    ):
-        if seconds >= size:
-            n = int(seconds // size)
-            text = f"{n} {unit}{'s' if n != 1 else ''}"
-            return f"in {text}" if future else f"{text} ago"
-    return "just now"
+    then = parse_instant(iso)
+    if then is None:
+        return iso
+    parts = age(then, now or datetime.now(UTC))
+    if parts is None:
+        return "just now"
+    n, unit, future = parts
+    text = plural(n, unit)
+    return f"in {text}" if future else f"{text} ago"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """ "1 package", "2,345 packages", "3 categories" (with `many`)."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 @cache
@@ -397,16 +426,12 @@ def render_package(view: dict[str, Any], now: datetime | None = None) -> Rendera
     return Group(*parts)
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
 def fetch_summary(report: Any, *, interrupted: bool = False) -> str:
     """The one-line summary a fetch ends with (stderr)."""
     parts = [
-        _count(report.packages, "package"),
-        _count(report.grids, "grid"),
-        _count(report.categories, "category", "categories"),
+        plural(report.packages, "package"),
+        plural(report.grids, "grid"),
+        plural(report.categories, "category", "categories"),
     ]
     extra = []
     if report.new:
