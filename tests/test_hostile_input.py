@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from pkgcli.errors import EXIT_DATABASE, EXIT_NOT_FOUND, EXIT_USAGE
+from pkgcli.errors import EXIT_DATABASE, EXIT_NOT_FOUND, EXIT_UPSTREAM, EXIT_USAGE
+from pkgcli.http import parse_retry_after
 from pkgcli.models import link_id
 from pkgcli.output import csv_cell
 from pkgcli.render import inert
@@ -740,3 +742,27 @@ def test_an_edit_value_of_the_wrong_type_is_exit_5(
     for args in READERS:
         assert_corrupt(cli(*args), mirror, f"edit 1 (django-ninja {field})", *words)
     assert cli("edit", "--history").exit_code == 0  # shown as stored, so it can be reverted
+
+
+# -- found on the way: a Retry-After header no server should send --------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("9" * 400, 1e9), ("\u00b2", None), ("12", 12.0), ("0012", 12.0), ("-5", None)],
+)
+def test_parse_retry_after_of_absurd_headers(header: str, seconds: float | None) -> None:
+    assert parse_retry_after(header) == seconds
+
+
+@pytest.mark.parametrize("header", ["9" * 400, "\u00b2"])
+def test_an_absurd_retry_after_is_one_line_not_a_traceback(
+    cli: CliHarness, mirror: Path, header: str
+) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": header.encode("latin-1")})
+
+    cli.transport = httpx.MockTransport(answer)
+    result = cli("fetch", "django-ninja", "--source", "djangopackages")
+    assert result.exit_code == EXIT_UPSTREAM
+    assert "rate limiting us (429)" in one_line(result.stderr)

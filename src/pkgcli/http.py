@@ -62,13 +62,17 @@ def is_under(url: httpx.URL | str, base: httpx.URL | str) -> bool:
     return url.path == prefix or url.path.startswith(prefix + "/")
 
 
+MAX_RETRY_AFTER = 10.0**9  # ~32 years: any longer wait is "much too long" all the same
+
+
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), at most
+    MAX_RETRY_AFTER (a header of 400 nines must not become infinity)."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():  # not "²", which isdigit() but float() refuses
+        return float(min(int(value), int(MAX_RETRY_AFTER)))
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
