@@ -766,3 +766,28 @@ def test_an_absurd_retry_after_is_one_line_not_a_traceback(
     result = cli("fetch", "django-ninja", "--source", "djangopackages")
     assert result.exit_code == EXIT_UPSTREAM
     assert "rate limiting us (429)" in one_line(result.stderr)
+
+
+def test_the_editor_reopens_on_an_out_of_range_date_or_integer(
+    cli: CliHarness, mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_edit_editor import ScriptedEditor
+
+    editor = ScriptedEditor(tmp_path / "editor", monkeypatch)
+    editor.plan(
+        {
+            "write": "last_updated = 9999-12-31T23:59:59-05:00\n"
+            "repo_watchers = 99999999999999999999\n"
+        },
+        {"write": "last_updated = 0001-01-01T00:00:00Z\nrepo_watchers = 9223372036854775807\n"},
+    )
+    result = cli("edit", "django-ninja", "--editor")
+    assert result.exit_code == 0, result.stderr
+    problems = [line for line in editor.seen(1).splitlines() if line.startswith("# ERROR: ")]
+    assert "last_updated" in problems[0] and "out of range" in problems[0]
+    assert "repo_watchers" in problems[1] and "whole number" in problems[1]
+    shown = json.loads(cli("show", "django-ninja", "--offline", "--json").stdout)
+    assert (shown["last_updated"], shown["repo_watchers"]) == (
+        "0001-01-01T00:00:00+00:00",
+        2**63 - 1,
+    )
