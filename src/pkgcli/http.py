@@ -175,10 +175,20 @@ class HttpClient:
                     follow_redirects=follow_redirects,
                 )
                 self._count_status(response.status_code)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:  # retrying won't help
+                raise UpstreamError(
+                    f"cannot use the {self.name} URL {url!r} ({exc}); check its base URL setting"
+                ) from exc
+            except httpx.TooManyRedirects as exc:
+                raise UpstreamError(f"{self.name} redirects in a loop ({_short(url)})") from exc
             except httpx.TimeoutException:
                 last_problem = f"{self.name} did not answer in time ({_short(url)})"
             except httpx.TransportError as exc:  # refused, reset, dropped, truncated
                 last_problem = f"cannot reach {self.name}: {_reason(exc)} ({_short(url)})"
+            except httpx.HTTPError as exc:  # e.g. a body that does not decode (bad gzip)
+                last_problem = (
+                    f"{self.name} sent an answer httpx cannot read: {exc} ({_short(url)})"
+                )
             else:
                 if response.status_code not in retry_statuses:
                     return response
@@ -231,7 +241,7 @@ def decode_json(name: str, response: httpx.Response) -> Any:
         raise UpstreamError(f"{name} answered with an HTML page instead of JSON ({where})")
     try:
         return json.loads(response.content)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise UpstreamError(f"{name} sent malformed or truncated JSON ({where})") from exc
 
 
