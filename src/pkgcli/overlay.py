@@ -161,11 +161,22 @@ def _timestamp(value: Any) -> str | None:
     if re.match(r"^\d{4}-\d{2}-\d{2}", text):
         try:
             parsed = parse_timestamp(text)
-        except OverflowError:  # e.g. 9999-12-31T23:59:59-05:00 is in the year 10000 in UTC
-            raise Invalid("is out of range: in UTC it must fall in the years 1 to 9999") from None
+        except (OverflowError, ValueError):
+            parsed = None
+        if parsed is None and _is_iso_time(text):  # valid, but UTC cannot hold it: e.g.
+            # 9999-12-31T23:59:59-05:00 is in the year 10000 in UTC, 0001-01-01T00:00+05:00 in 0
+            raise Invalid("is out of range: in UTC it must fall in the years 1 to 9999")
     if parsed is None:
         raise Invalid("must be an ISO date or date-time (2024-05-31, 2024-05-31T12:00:00+02:00)")
     return parsed
+
+
+def _is_iso_time(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _items(value: Any) -> list[Any]:
