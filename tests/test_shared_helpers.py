@@ -156,3 +156,28 @@ def test_the_github_token_and_where_it_comes_from_agree(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert (github_token(), github_token_source()) == (token, source)
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "value"),
+    [
+        ("[1, 2]", int, [1, 2]),
+        ("[]", str, []),
+        ('["a"]', str, ["a"]),
+        ("[true]", int, None),  # a bool is not an int here
+        ("[1.0]", int, None),
+        ('"abc"', str, None),
+        ("{}", int, None),
+        ("not json", int, None),
+        ("[" * 100_000, int, None),
+        (5, int, None),  # not text at all
+    ],
+)
+def test_json_list(text: Any, item: type, value: list[Any] | None) -> None:
+    from pkgcli.store import json_list
+
+    if value is None:
+        with pytest.raises(ValueError, match="not a JSON list of"):
+            json_list(text, item)
+    else:
+        assert json_list(text, item) == value
