@@ -159,6 +159,35 @@ def test_ctrl_c_or_kill_mid_run_exits_130_and_leaves_only_whole_records(
     )
 
 
+def test_ctrl_c_does_not_wait_for_requests_still_in_flight(tmp_path: Path) -> None:
+    db = tmp_path / "mirror.db"
+    with FakeUpstream(generate_catalogue(n_packages=1000, n_grids=5, seed=3)) as server:
+        server.faults.add(
+            "timeout", path=r"packages/\?limit=100&offset=[1-9]", times=None, seconds=60
+        )
+        env = {
+            **os.environ,
+            "PKGCLI_DB": str(db),
+            "PKGCLI_API_URL": server.api_url,
+            "PKGCLI_TIMEOUT": "60",
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pkgcli", "fetch", "--all", "--source", "djangopackages"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and _packages_or_zero(db) < 100:
+            time.sleep(0.05)  # the first page is in; the next four hang for a minute
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=15)  # far less than the hanging requests
+    assert proc.returncode == EXIT_INTERRUPTED, stderr
+    assert "Traceback" not in stderr
+    assert _packages_or_zero(db) == 100
+
+
 def _packages_or_zero(db: Path) -> int:
     try:
         return count(db, "packages")

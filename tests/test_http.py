@@ -138,3 +138,41 @@ def test_parse_retry_after_accepts_seconds_and_http_dates() -> None:
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+
+
+def test_a_redirect_loop_is_one_clear_error() -> None:
+    loop = httpx.Response(301, headers={"Location": "https://example.test/x/"})
+    client, _, seen = client_for([loop] * 30)
+    with pytest.raises(UpstreamError, match="redirects in a loop"):
+        client.get_json("https://example.test/x/")
+    assert len(seen) <= 21
+
+
+def test_an_undecodable_body_is_retried_then_reported() -> None:
+    client, sleeps, _ = client_for(
+        [
+            httpx.Response(
+                200, stream=httpx.ByteStream(b"not gzip"), headers={"Content-Encoding": "gzip"}
+            )
+            for _ in range(4)
+        ]
+    )
+    with pytest.raises(UpstreamError, match="cannot read"):
+        client.get_json("https://example.test/x/")
+    assert len(sleeps) == 3
+
+
+def test_absurdly_deep_json_is_malformed_not_a_crash() -> None:
+    deep = httpx.Response(200, content=b"[" * 200_000, headers={"content-type": "application/json"})
+    client, _, _ = client_for([deep] * 4)
+    with pytest.raises(UpstreamError, match="malformed"):
+        client.get_json("https://example.test/x/")
+
+
+@pytest.mark.parametrize("url", ["http://[::1/api/v4/", "ftp://example.test/api/v4/"])
+def test_an_unusable_url_fails_at_once_without_retrying(url: str) -> None:
+    sleeps: list[float] = []
+    client = HttpClient(name="Django Packages", sleep=sleeps.append)  # the real transport
+    with pytest.raises(UpstreamError, match="check its base URL"):
+        client.get_json(url)
+    assert sleeps == []

@@ -4,6 +4,7 @@
 exit code (see README, "Exit codes"); nothing below it prints a traceback on purpose.
 """
 
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -442,4 +443,13 @@ def paths(
 
 
 def main() -> None:
-    app(prog_name="pkgcli")
+    try:
+        app(prog_name="pkgcli")
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            # Worker threads may still wait on a slow request until its timeout; every write
+            # was one transaction (committed or rolled back by now), so leave without them.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(EXIT_INTERRUPTED)
+        raise

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os
 
+from pkgcli.errors import UsageError
+
 DEFAULT_API_URL = "https://djangopackages.org/api/v4"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 DEFAULT_PYPI_URL = "https://pypi.org"
 DEFAULT_GITLAB_API_URL = "https://gitlab.com/api/v4"
 DEFAULT_CODEBERG_API_URL = "https://codeberg.org/api/v1"
 DB_FILENAME = "pkgcli.db"
+DEFAULT_TIMEOUT = 20.0
+MAX_TIMEOUT = 3600.0  # an hour: beyond that a timeout is a typo (and 1e300 breaks sockets)
 
 
 def default_data_dir() -> str:
@@ -23,21 +27,25 @@ def default_data_dir() -> str:
     return platformdirs.user_data_dir("pkgcli", appauthor=False)
 
 
-def github_token() -> str | None:
-    """The GitHub token from GITHUB_TOKEN or GH_TOKEN; never stored, printed or logged."""
+def _github_token() -> tuple[str, str] | None:
+    """(variable, token) from GITHUB_TOKEN, else GH_TOKEN; blank counts as unset."""
     for name in ("GITHUB_TOKEN", "GH_TOKEN"):
         value = os.environ.get(name, "").strip()
         if value:
-            return value
+            return name, value
     return None
+
+
+def github_token() -> str | None:
+    """The GitHub token from GITHUB_TOKEN or GH_TOKEN; never stored, printed or logged."""
+    found = _github_token()
+    return found[1] if found else None
 
 
 def github_token_source() -> str | None:
     """Which variable the token comes from (its name only, for `pkgcli paths`)."""
-    for name in ("GITHUB_TOKEN", "GH_TOKEN"):
-        if os.environ.get(name, "").strip():
-            return name
-    return None
+    found = _github_token()
+    return found[0] if found else None
 
 
 class Settings:
@@ -62,7 +70,7 @@ class Settings:
         api_url: str = DEFAULT_API_URL,
         github_api_url: str = DEFAULT_GITHUB_API_URL,
         pypi_url: str = DEFAULT_PYPI_URL,
-        timeout: float = 20.0,
+        timeout: float = DEFAULT_TIMEOUT,
         gitlab_api_url: str = DEFAULT_GITLAB_API_URL,
         codeberg_api_url: str = DEFAULT_CODEBERG_API_URL,
     ) -> None:
@@ -85,6 +93,24 @@ def _env_url(name: str, default: str) -> str:
     return (os.environ.get(name) or default).rstrip("/")
 
 
+def _env_timeout() -> float:
+    """PKGCLI_TIMEOUT: seconds, finite, above 0 and at most MAX_TIMEOUT; unset or empty:
+    the default. Anything else is a usage error, not a silent default or a traceback."""
+    text = os.environ.get("PKGCLI_TIMEOUT", "").strip()
+    if not text:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= MAX_TIMEOUT:  # also false for nan; inf is above the maximum
+        raise UsageError(
+            f"PKGCLI_TIMEOUT must be a number of seconds above 0 and at most "
+            f"{MAX_TIMEOUT:g}, not {text!r}"
+        )
+    return value
+
+
 def load_settings(db_option: str | None = None) -> Settings:
     """Resolve settings: `--db` beats `PKGCLI_DB` beats the platform data directory."""
     if db_option:
@@ -93,18 +119,13 @@ def load_settings(db_option: str | None = None) -> Settings:
         db_path, source = os.environ["PKGCLI_DB"], "PKGCLI_DB"
     else:
         db_path, source = os.path.join(default_data_dir(), DB_FILENAME), "default"
-    timeout_text = os.environ.get("PKGCLI_TIMEOUT", "")
-    try:
-        timeout = float(timeout_text) if timeout_text else 20.0
-    except ValueError:
-        timeout = 20.0
     return Settings(
         db_path=os.path.expanduser(db_path),
         db_source=source,
         api_url=_env_url("PKGCLI_API_URL", DEFAULT_API_URL),
         github_api_url=_env_url("PKGCLI_GITHUB_API_URL", DEFAULT_GITHUB_API_URL),
         pypi_url=_env_url("PKGCLI_PYPI_URL", DEFAULT_PYPI_URL),
-        timeout=timeout,
+        timeout=_env_timeout(),
         gitlab_api_url=_env_url("PKGCLI_GITLAB_API_URL", DEFAULT_GITLAB_API_URL),
         codeberg_api_url=_env_url("PKGCLI_CODEBERG_API_URL", DEFAULT_CODEBERG_API_URL),
     )

@@ -10,9 +10,10 @@ Export and import carry the edits in force, by package slug, as versioned JSON.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,13 +22,15 @@ from pkgcli.errors import NotFound, UsageError
 from pkgcli.models import utc_now
 from pkgcli.overlay import (
     Field,
+    check_upstream,
     check_value,
-    decode,
+    edit_value,
     encode,
     get_field,
     parse_assignment,
     upstream_value,
 )
+from pkgcli.render import plural
 from pkgcli.service import check_slug, not_found, package_view, show_package
 from pkgcli.store import Row, Store, blank_package_row
 
@@ -177,6 +180,8 @@ def _mirrored(ctx: AppContext, slug: str) -> Row:
         try:
             show_package(ctx, slug, offline=False)
         except NotFound as exc:
+            if slug.isdigit():  # an id: a new package needs a name, not a number
+                raise
             raise NotFound(
                 f"{exc.message} (to add a package of your own: pkgcli edit {slug} --create)"
             ) from None
@@ -205,7 +210,7 @@ def record_changes(ctx: AppContext, row: Row, changes: list[Change], origin: str
             raise NotFound(f"{row['slug']} left the mirror while you were editing it")
         edits, notes = _edit_rows(store, fresh, changes, ctx.settings.api_url, origin, utc_now())
         ids = store.insert_edits(conn, edits)
-    recorded = [e for e in _entries(store.edit_history(fresh["id"])) if e["id"] in ids]
+    recorded = [e for e in _entries(store, store.edit_history(fresh["id"])) if e["id"] in ids]
     return EditResult("set", slug=fresh["slug"], entries=recorded, notes=notes)
 
 
@@ -224,7 +229,7 @@ def _edit_rows(
         if change.unset and current is None:
             notes.append(f"{row['slug']}: {name} is not edited; nothing to unset")
             continue
-        in_force = None if current is None else decode(current["new_value"])
+        in_force = None if current is None else edit_value(store, current, "new_value")
         if not change.unset and current is not None and in_force == change.value:
             notes.append(f"{row['slug']}: {name} already has that value; nothing to change")
             continue
@@ -264,7 +269,7 @@ def create_local(
         origin = "editor" if editor else "create"
         edits, _ = _edit_rows(store, row, changes, ctx.settings.api_url, origin, when)
         store.insert_edits(conn, edits)
-    entries = _entries(store.edit_history(row["id"]))
+    entries = _entries(store, store.edit_history(row["id"]))
     return EditResult("create", slug=slug, entries=entries)
 
 
@@ -304,7 +309,7 @@ def revert_edits(store: Store, slug: str, ids: list[int], *, every: bool) -> Edi
                 raise UsageError(f"edit {edit_id} of {row['slug']} is already reverted")
         if ids:
             store.revert_edits(conn, ids, utc_now())
-    entries = [e for e in _entries(store.edit_history(row["id"])) if e["id"] in ids]
+    entries = [e for e in _entries(store, store.edit_history(row["id"])) if e["id"] in ids]
     notes = [] if ids else [f"{row['slug']} has no edits to revert"]
     return EditResult("revert", slug=row["slug"], entries=entries, notes=notes)
 
@@ -314,13 +319,16 @@ def revert_edits(store: Store, slug: str, ids: list[int], *, every: bool) -> Edi
 
 def edit_history(store: Store, slug: str | None) -> EditResult:
     package_id = _known(store, check_slug(slug))["id"] if slug else None
-    entries = _entries(store.edit_history(package_id))
+    entries = _entries(store, store.edit_history(package_id))
     notes = [] if entries else [f"no edits{f' of {slug}' if slug else ''} yet"]
     return EditResult("history", slug=slug, entries=entries, notes=notes)
 
 
-def _entries(rows: list[Row]) -> list[dict[str, Any]]:
-    """History rows → entries; `state` says whether each is in force, superseded or reverted."""
+def _entries(store: Store, rows: list[Row]) -> list[dict[str, Any]]:
+    """History rows → entries; `state` says whether each is in force, superseded or reverted.
+
+    Values are shown as stored, whatever their type (so a bad one can be seen and
+    reverted); only JSON that does not parse is a corrupt database."""
     newest: dict[tuple[int, str], int] = {}
     for row in rows:
         if row["reverted_at"] is None:
@@ -340,8 +348,8 @@ def _entries(rows: list[Row]) -> list[dict[str, Any]]:
                 "package_id": row["package_id"],
                 "field": row["field"],
                 "action": "unset" if row["new_value"] is None else "set",
-                "value": decode(row["new_value"]),
-                "upstream_at_edit": decode(row["old_value"]),
+                "value": edit_value(store, row, "new_value", typed=False),
+                "upstream_at_edit": edit_value(store, row, "old_value", typed=False),
                 "created_at": row["created_at"],
                 "reverted_at": row["reverted_at"],
                 "origin": row["origin"],
@@ -360,8 +368,8 @@ def export_document(store: Store) -> dict[str, Any]:
         {
             "package": e["slug"],
             "field": e["field"],
-            "value": decode(e["new_value"]),
-            "upstream_at_edit": decode(e["old_value"]),
+            "value": edit_value(store, e, "new_value"),
+            "upstream_at_edit": edit_value(store, e, "old_value"),
             "edited_at": e["created_at"],
         }
         for package_edits in store.active_edits().values()
@@ -380,8 +388,8 @@ def export_document(store: Store) -> dict[str, Any]:
 def export_edits(ctx: AppContext, path: str) -> EditResult:
     document = export_document(ctx.store)
     summary = (
-        f"exported {_count(len(document['edits']), 'edit')} and "
-        f"{_count(len(document['local_packages']), 'local package')}"
+        f"exported {plural(len(document['edits']), 'edit')} and "
+        f"{plural(len(document['local_packages']), 'local package')}"
     )
     if path == "-":
         return EditResult("export", document=document, notes=[summary])
@@ -389,21 +397,44 @@ def export_edits(ctx: AppContext, path: str) -> EditResult:
     return EditResult("export", notes=[f"{summary} to {path}"])
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
 def _write_atomically(path: str, text: str) -> None:
+    """Write `text` to `path` whole or not at all: a temporary file beside it, renamed over
+    it. The file gets the mode of the file it replaces, or the one the umask gives a new
+    file (as `> FILE` would); a symlink is written through. On any failure the temporary
+    file is removed and the target is untouched."""
     import tempfile
 
-    target = os.path.abspath(os.path.expanduser(path))
+    target = os.path.realpath(os.path.expanduser(path))
+    tmp = None
     try:
+        if os.path.isdir(target):
+            raise IsADirectoryError(21, "Is a directory")
+        mode = _mode_for(target)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".pkgcli-export-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
+        tmp = None
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _mode_for(target: str) -> int:
+    """The permission bits for a file written at `target`: those of the file already
+    there, else 0666 less the umask."""
+    import stat
+
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def read_document(path: str) -> dict[str, Any]:
@@ -422,52 +453,76 @@ def read_document(path: str) -> dict[str, Any]:
         document = json.loads(text)
     except ValueError as exc:
         raise UsageError(f"{path} is not JSON ({exc})") from None
+    except RecursionError:
+        raise UsageError(f"{path} is not a pkgcli edits export (nested too deeply)") from None
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
         raise UsageError(f'{path} is not a pkgcli edits export (no "format": "{EXPORT_FORMAT}")')
     version = document.get("version")
-    if not isinstance(version, int) or version > EXPORT_VERSION or version < 1:
+    if type(version) is not int or not 1 <= version <= EXPORT_VERSION:  # not bool: true != 1
         raise UsageError(
             f"{path} has export version {version!r}; this pkgcli reads version {EXPORT_VERSION}"
         )
     return document
 
 
-def parse_import(document: dict[str, Any]) -> tuple[list[str], dict[str, list[Change]]]:
-    """Check every entry of an export → (local slugs, changes per package slug)."""
+def parse_import(
+    document: dict[str, Any], path: str = "the export"
+) -> tuple[list[str], dict[str, list[Change]]]:
+    """Check every entry of an export → (local slugs, changes per package slug).
+
+    Each value goes through its field's own validation, as `--set` would, and so does
+    `upstream_at_edit` (as an upstream value: the field's type, or null); the first bad
+    entry is a UsageError that names it, and nothing is imported.
+    """
     local_entries = document.get("local_packages", [])
     edit_entries = document.get("edits", [])
     if not isinstance(local_entries, list) or not isinstance(edit_entries, list):
-        raise UsageError("the export's local_packages and edits must be lists")
+        raise UsageError(f"{path}: local_packages and edits must be lists; nothing imported")
     local = []
-    for entry in local_entries:
+    for n, entry in enumerate(local_entries, 1):
         slug = entry.get("slug") if isinstance(entry, dict) else None
-        if not isinstance(slug, str):
-            raise UsageError(f"a local package without a slug in the export: {entry!r}")
-        local.append(check_local_slug(slug))
+        with _naming(f"local package #{n} in {path}"):
+            if not isinstance(slug, str):
+                raise UsageError(f'needs a "slug", not {entry!r}')
+            local.append(check_local_slug(slug))
     changes: dict[str, list[Change]] = {}
     seen: set[tuple[str, str]] = set()
     for n, entry in enumerate(edit_entries, 1):
+        where = f"edit #{n} in {path}"
         if not isinstance(entry, dict) or not all(
             isinstance(entry.get(k), str) for k in ("package", "field")
         ):
-            raise UsageError(f'edit #{n} in the export needs "package" and "field"')
-        slug, name = check_slug(entry["package"]), entry["field"]
-        if (slug, name) in seen:
-            raise UsageError(f"the export edits {slug} {name} twice")
-        seen.add((slug, name))
-        target = get_field(name)
-        # The exporter's upstream value is kept as it was (it is a fact, not an edit), so
-        # `show` here also tells when upstream has changed since the edit was made.
-        old = entry.get("upstream_at_edit", _KEEP)
-        changes.setdefault(slug, []).append(
-            Change(target, check_value(target, entry.get("value")), old=old)
-        )
+            raise UsageError(f'{where} needs "package" and "field"; nothing imported')
+        where = f"edit #{n} ({entry['package']} {entry['field']}) in {path}"
+        with _naming(where):
+            slug, target = check_slug(entry["package"]), get_field(entry["field"])
+            if (slug, target.name) in seen:
+                raise UsageError(f"the file edits {slug} {target.name} twice")
+            seen.add((slug, target.name))
+            if "value" not in entry:
+                raise UsageError('needs a "value" (null where the field takes one)')
+            value = check_value(target, entry["value"])
+            # The exporter's upstream value is kept as it was (it is a fact, not an edit),
+            # so `show` here also tells when upstream has changed since the edit was made.
+            old = entry.get("upstream_at_edit", _KEEP)
+            if old is not _KEEP:
+                old = check_upstream(target, old)
+        changes.setdefault(slug, []).append(Change(target, value, old=old))
     return local, changes
+
+
+@contextlib.contextmanager
+def _naming(where: str) -> Iterator[None]:
+    """A UsageError raised inside names the import entry it is about."""
+    try:
+        yield
+    except UsageError as exc:
+        raise UsageError(f"{where}: {exc.message}; nothing imported") from None
 
 
 def import_edits(ctx: AppContext, path: str) -> EditResult:
     """Apply an export: all of it in one transaction, or nothing (and say why)."""
-    local, changes = parse_import(read_document(path))
+    local, changes = parse_import(read_document(path), path)
     store, when = ctx.store, utc_now()
     recorded: list[int] = []
     notes: list[str] = []
@@ -499,11 +554,11 @@ def import_edits(ctx: AppContext, path: str) -> EditResult:
             recorded += store.insert_edits(conn, edits)
             notes += skipped
     summary = (
-        f"imported {_count(len(recorded), 'edit')} and "
-        f"{_count(created, 'new local package')} from {path}"
+        f"imported {plural(len(recorded), 'edit')} and "
+        f"{plural(created, 'new local package')} from {path}"
     )
     unchanged = len(notes)
     if unchanged:
         summary += f" ({unchanged} already in force)"
-    entries = [e for e in _entries(store.edit_history()) if e["id"] in set(recorded)]
+    entries = [e for e in _entries(store, store.edit_history()) if e["id"] in set(recorded)]
     return EditResult("import", entries=entries, notes=[summary])

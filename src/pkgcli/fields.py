@@ -14,12 +14,11 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from pkgcli.errors import UsageError
+from pkgcli.models import parse_timestamp
 from pkgcli.scoring import supports_python3, upstream_score
 
 View = dict[str, Any]
 Getter = Callable[[View, datetime], Any]
-# The types a field may have; `docs/output.md` and the JSON Schema describe each.
-FIELD_TYPES = ("str", "int", "bool", "datetime", "list[str]", "list[int]")
 
 
 def lookup(view: View, key: str) -> Any:
@@ -30,27 +29,28 @@ def lookup(view: View, key: str) -> Any:
     return meta.get(key) if isinstance(meta, dict) else None
 
 
-def has_key(view: View, key: str) -> bool:
-    meta = view.get("pkgcli")
-    return key in view or (isinstance(meta, dict) and key in meta)
+def _utc_text(value: Any) -> str | None:
+    """Any ISO-8601 text (offset or naive = UTC) → UTC ISO text (`models.parse_timestamp`,
+    the one ISO → UTC conversion); None for what is not text, not a time, or a time
+    outside the years 1-9999 in UTC."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return parse_timestamp(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def parse_iso(value: Any) -> datetime | None:
+    """Any ISO-8601 text → an aware UTC datetime; else None (see `_utc_text`)."""
+    text = _utc_text(value)
+    return datetime.fromisoformat(text) if text else None
 
 
 def iso_utc(value: Any) -> str | None:
     """Any ISO-8601 text (offset or naive = UTC) → `YYYY-MM-DDTHH:MM:SSZ`; else None."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def parse_iso(value: Any) -> datetime | None:
-    text = iso_utc(value)
-    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    text = _utc_text(value)
+    return text[:19] + "Z" if text else None  # the date and time to the second, then Z
 
 
 class Field(NamedTuple):

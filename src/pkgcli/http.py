@@ -62,13 +62,17 @@ def is_under(url: httpx.URL | str, base: httpx.URL | str) -> bool:
     return url.path == prefix or url.path.startswith(prefix + "/")
 
 
+MAX_RETRY_AFTER = 10.0**9  # ~32 years: any longer wait is "much too long" all the same
+
+
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), at most
+    MAX_RETRY_AFTER (a header of 400 nines must not become infinity)."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():  # not "²", which isdigit() but float() refuses
+        return float(min(int(value), int(MAX_RETRY_AFTER)))
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -117,12 +121,6 @@ class HttpClient:
 
     def close(self) -> None:
         self.client.close()
-
-    def __enter__(self) -> HttpClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _count(self) -> None:
         with self._lock:
@@ -177,10 +175,20 @@ class HttpClient:
                     follow_redirects=follow_redirects,
                 )
                 self._count_status(response.status_code)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:  # retrying won't help
+                raise UpstreamError(
+                    f"cannot use the {self.name} URL {url!r} ({exc}); check its base URL setting"
+                ) from exc
+            except httpx.TooManyRedirects as exc:
+                raise UpstreamError(f"{self.name} redirects in a loop ({_short(url)})") from exc
             except httpx.TimeoutException:
                 last_problem = f"{self.name} did not answer in time ({_short(url)})"
             except httpx.TransportError as exc:  # refused, reset, dropped, truncated
                 last_problem = f"cannot reach {self.name}: {_reason(exc)} ({_short(url)})"
+            except httpx.HTTPError as exc:  # e.g. a body that does not decode (bad gzip)
+                last_problem = (
+                    f"{self.name} sent an answer httpx cannot read: {exc} ({_short(url)})"
+                )
             else:
                 if response.status_code not in retry_statuses:
                     return response
@@ -233,7 +241,7 @@ def decode_json(name: str, response: httpx.Response) -> Any:
         raise UpstreamError(f"{name} answered with an HTML page instead of JSON ({where})")
     try:
         return json.loads(response.content)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise UpstreamError(f"{name} sent malformed or truncated JSON ({where})") from exc
 
 

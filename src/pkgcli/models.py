@@ -68,17 +68,11 @@ def link_id(url: object) -> int | None:
     return number if is_upstream_id(number) else None
 
 
-# Instants a day inside datetime's range: they can be shown in any time zone (UTC offsets
-# are under 24 hours) without overflowing, which New York text and local times need.
-_EARLIEST = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
-_LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
-
-
 def parse_timestamp(value: object) -> str | None:
     """ISO-8601 (offset or naive) → UTC ISO-8601 text; naive values are taken as UTC.
 
     Never raises: anything that is not such a string (a number, a list, "garbage"), or an
-    instant too close to year 1 or year 9999 to be shown in every time zone, is None.
+    instant outside the years 1 to 9999 in UTC (9999-12-31T23:59:59-05:00), is None.
     """
     if not isinstance(value, str) or value == "":
         return None
@@ -88,8 +82,6 @@ def parse_timestamp(value: object) -> str | None:
             parsed = parsed.replace(tzinfo=UTC)
         utc = parsed.astimezone(UTC)
     except (ValueError, OverflowError):
-        return None
-    if not _EARLIEST <= utc <= _LATEST:
         return None
     return utc.isoformat()
 

@@ -20,7 +20,16 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pkgcli.errors import UsageError
-from pkgcli.render import inert, json_line, render_json, sparkline
+from pkgcli.render import (
+    AGE_UNITS,
+    age,
+    inert,
+    json_line,
+    parse_instant,
+    relative_time,
+    render_json,
+    sparkline,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -134,10 +143,18 @@ def md_cell(field_: Field, value: Any) -> str:
     return text_cell(value).translate(_MD_SPECIAL)
 
 
+_FORMULA_START = ("=", "+", "-", "@")
+
+
 def csv_cell(value: Any) -> str:
-    """A CSV cell; upstream text a spreadsheet would run as a formula gets a leading `'`."""
+    """A CSV cell; a cell a spreadsheet would run as a formula gets a leading `'`.
+
+    The guard looks at the cell's text as written (a list is its items joined), so a list
+    whose first item is `=HYPERLINK(...)` is caught too. Only a plain number is left as it
+    is: `-3` is a number to a spreadsheet, never a formula.
+    """
     text = text_cell(value)
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@"):
+    if text[:1] in _FORMULA_START and not (isinstance(value, int) and not isinstance(value, bool)):
         return "'" + text
     return text
 
@@ -198,22 +215,20 @@ def compact_number(value: int) -> str:
     return f"{value / 1_000_000_000:.1f}G"
 
 
+_SHORT_UNITS = {unit: short for unit, short, _ in AGE_UNITS}
+
+
 def short_age(iso: str, now: datetime) -> str:
-    """`2024-01-01T…Z` → "5mo", "2y", "3d" (the age in its largest unit)."""
-    then = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    seconds = (now - then).total_seconds()
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    for unit, size in (("y", 365 * 86400), ("mo", 30 * 86400), ("d", 86400), ("h", 3600)):
-        if seconds >= size:
-            return f"{sign}{int(seconds // size)}{unit}"
-    return "now"
-
-
-def long_age(iso: str, now: datetime) -> str:
-    from pkgcli.render import relative_time
-
-    return relative_time(iso, now)
+    """`2024-01-01T…Z` → "5mo", "2y", "3d", "-2d" (ahead), "now" (under an hour): the age
+    in its largest unit, as `relative_time` tells it at length."""
+    then = parse_instant(iso)
+    if then is None:
+        return iso
+    parts = age(then, now, smallest="hour")
+    if parts is None:
+        return "now"
+    n, unit, future = parts
+    return f"{'-' if future else ''}{n}{_SHORT_UNITS[unit]}"
 
 
 def rebucket(counts: list[int], size: int) -> list[int]:
@@ -232,7 +247,7 @@ def table_variants(field_: Field, values: list[Any], now: datetime) -> list[tupl
         return [(field_.header, cells(lambda v: f"{v:,}")), (short, cells(compact_number))]
     if field_.type == "datetime":
         return [
-            (field_.header, cells(lambda v: long_age(v, now))),
+            (field_.header, cells(lambda v: relative_time(v, now))),
             (short, cells(lambda v: short_age(v, now))),
         ]
     if field_.type == "list[int]":

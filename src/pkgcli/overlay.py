@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,10 +38,17 @@ class Kind:
     """A field type: `coerce` checks a value (CLI text or a JSON/TOML value) and returns
     it in canonical form; `to_view` / `from_view` convert between canonical and view form.
 
+    `upstream` checks an *upstream* value of the field in canonical form (an import's
+    `upstream_at_edit`, a stored edit's `old_value`): the same type, but as upstream has
+    it, which `coerce` would not always take — Django Packages serves commit lists that are
+    not 52 long, documentation URLs without a scheme, titles with trailing spaces — and
+    null, for a value upstream did not know. It never alters the value: `show` compares it
+    with the upstream value now to tell whether upstream has changed since the edit.
+
     (Plain classes, not dataclasses: this module is imported by every `show`.)
     """
 
-    __slots__ = ("coerce", "from_view", "label", "to_view")
+    __slots__ = ("coerce", "from_view", "label", "to_view", "upstream")
 
     def __init__(
         self,
@@ -49,11 +56,14 @@ class Kind:
         coerce: Callable[[Any], Any],
         to_view: Callable[[Any, str], Any] = _identity,
         from_view: Callable[[Any], Any] = _identity,
+        *,
+        upstream: Callable[[Any], Any],
     ) -> None:
         self.label = label
         self.coerce = coerce
         self.to_view = to_view
         self.from_view = from_view
+        self.upstream = upstream
 
 
 class Field:
@@ -75,7 +85,19 @@ class Field:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise Invalid("must be text")
+    if not value.isascii() and not _is_unicode(value):
+        raise Invalid("is not valid UTF-8 text")
     return value
+
+
+def _is_unicode(text: str) -> bool:
+    """False for text holding lone surrogates: bytes that were not UTF-8 on the command
+    line (Python's surrogateescape), or "\\udcff" in a JSON file. SQLite cannot store them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _one_line(value: Any) -> str:
@@ -135,10 +157,26 @@ def _timestamp(value: Any) -> str | None:
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None
     text = _one_line(value)
-    parsed = parse_timestamp(text) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else None
+    parsed = None
+    if re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        try:
+            parsed = parse_timestamp(text)
+        except (OverflowError, ValueError):
+            parsed = None
+        if parsed is None and _is_iso_time(text):  # valid, but UTC cannot hold it: e.g.
+            # 9999-12-31T23:59:59-05:00 is in the year 10000 in UTC, 0001-01-01T00:00+05:00 in 0
+            raise Invalid("is out of range: in UTC it must fall in the years 1 to 9999")
     if parsed is None:
         raise Invalid("must be an ISO date or date-time (2024-05-31, 2024-05-31T12:00:00+02:00)")
     return parsed
+
+
+def _is_iso_time(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _items(value: Any) -> list[Any]:
@@ -161,7 +199,7 @@ def _str_list(value: Any) -> list[str]:
     items = _items(value)
     if not all(isinstance(item, str) for item in items):
         raise Invalid("must be a list of text items")
-    return [item.strip() for item in items if item.strip()]
+    return [_text(item).strip() for item in items if item.strip()]
 
 
 def _count_list(value: Any) -> list[int]:
@@ -205,15 +243,60 @@ def _boolean(value: Any) -> bool:
     raise Invalid("must be true or false")
 
 
+# -- upstream values (canonical form, as upstream has them): the type, checked, unchanged
+
+MIN_INTEGER = -(2**63)  # SQLite's INTEGER range
+
+
+def _or_null(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def upstream(value: Any) -> Any:
+        return None if value is None else check(value)
+
+    return upstream
+
+
+def _integer(value: Any) -> int:
+    if type(value) is not int or not MIN_INTEGER <= value <= MAX_COUNT:
+        raise Invalid("must be a whole number (or null)")
+    return value
+
+
+def _text_items(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise Invalid("must be a list of text items (or null)")
+    return [_text(item) for item in value]
+
+
+def _integer_items(value: Any) -> list[int]:
+    if not isinstance(value, list):
+        raise Invalid("must be a list of whole numbers (or null)")
+    return [_integer(item) for item in value]
+
+
+def _id_items(value: Any) -> list[int]:
+    ids = _integer_items(value)
+    if any(i <= 0 for i in ids):
+        raise Invalid("must be a list of ids (whole numbers > 0), or null")
+    return ids
+
+
+def _upstream_id(value: Any) -> int | None:
+    if value is not None and (type(value) is not int or not 0 < value <= MAX_COUNT):
+        raise Invalid("must be an id (a whole number > 0), or null")
+    return value
+
+
 # -- view conversions: canonical ↔ the form `show --json` uses
 
 
-def _category_url(value: Any, api_url: str) -> str | None:
-    return f"{api_url}/categories/{value}/" if value is not None else None
+def category_url(category_id: Any, api_url: str) -> str | None:
+    """A category id → its v4 link, as upstream serves it in a package record."""
+    return f"{api_url}/categories/{category_id}/" if category_id is not None else None
 
 
-def _grid_urls(value: Any, api_url: str) -> list[str]:
-    return [f"{api_url}/grids/{g}/" for g in value or []]
+def grid_urls(grid_ids: Any, api_url: str) -> list[str]:
+    """Grid ids → their v4 links, in order, as upstream serves them in a package record."""
+    return [f"{api_url}/grids/{g}/" for g in grid_ids or []]
 
 
 def _ids_from_urls(value: Any) -> list[int]:
@@ -225,19 +308,23 @@ def _timestamp_view(value: Any, api_url: str) -> str | None:
     return upstream_timestamp(value)
 
 
-TEXT = Kind("text", _text)
-LINE = Kind("single line", _one_line)
-COUNT = Kind("integer ≥ 0", _count)
-URL = Kind("URL", _url)
-PYPI_URL = Kind("URL or PyPI name", _pypi_url)
-TIMESTAMP = Kind("date/date-time", _timestamp, _timestamp_view, parse_timestamp)
-STR_LIST = Kind("list of text", _str_list)
-INT_LIST = Kind("list of integers", _count_list)
-WEEKLY_COUNTS = Kind("52 integers", _weekly_counts)
-BOOL = Kind("true/false", _boolean)
-CATEGORY = Kind("category id", _positive_id, _category_url, link_id)
-GRIDS = Kind("list of grid ids", _id_list, _grid_urls, _ids_from_urls)
-TAGS = Kind("list of tags", _tags)
+_ANY_TEXT = _or_null(_text)
+TEXT = Kind("text", _text, upstream=_ANY_TEXT)
+LINE = Kind("single line", _one_line, upstream=_ANY_TEXT)
+COUNT = Kind("integer ≥ 0", _count, upstream=_or_null(_integer))
+URL = Kind("URL", _url, upstream=_ANY_TEXT)
+PYPI_URL = Kind("URL or PyPI name", _pypi_url, upstream=_ANY_TEXT)
+# Canonical timestamps are UTC text, which the validator gives back unchanged.
+TIMESTAMP = Kind(
+    "date/date-time", _timestamp, _timestamp_view, parse_timestamp, upstream=_or_null(_timestamp)
+)
+STR_LIST = Kind("list of text", _str_list, upstream=_or_null(_text_items))
+INT_LIST = Kind("list of integers", _count_list, upstream=_or_null(_integer_items))
+WEEKLY_COUNTS = Kind("52 integers", _weekly_counts, upstream=_or_null(_integer_items))
+BOOL = Kind("true/false", _boolean, upstream=_or_null(_boolean))
+CATEGORY = Kind("category id", _positive_id, category_url, link_id, upstream=_upstream_id)
+GRIDS = Kind("list of grid ids", _id_list, grid_urls, _ids_from_urls, upstream=_or_null(_id_items))
+TAGS = Kind("list of tags", _tags, upstream=_or_null(_tags))  # never upstream: see Field
 
 # The editable fields, in the order `edit --fields` and the editor document list them.
 FIELDS: dict[str, Field] = {
@@ -279,12 +366,30 @@ def check_value(field: Field, value: Any) -> Any:
     try:
         return field.kind.coerce(value)
     except Invalid as exc:
-        shown = value if isinstance(value, str) else json.dumps(value, default=str)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
         raise UsageError(
-            f"invalid value for {field.name}: {shown!r} {exc}; editable fields: {field_list()}"
+            f"invalid value for {field.name}: {_shown(value)} {exc}; "
+            f"editable fields: {field_list()}"
         ) from None
+
+
+def check_upstream(field: Field, value: Any) -> Any:
+    """An upstream value of the field (canonical form, null allowed; null only, for the
+    fields that exist only in pkgcli), unchanged — or a UsageError saying why not."""
+    try:
+        if not field.upstream and value is not None:
+            raise Invalid(f"must be null: {field.name} exists only in pkgcli")
+        return field.kind.upstream(value)
+    except Invalid as exc:
+        shown = _shown(value)
+        raise UsageError(f"invalid upstream_at_edit for {field.name}: {shown} {exc}") from None
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it, quoted and cut short, for an error message."""
+    shown = value if isinstance(value, str) else json.dumps(value, default=str)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return repr(shown)
 
 
 def parse_assignment(text: str) -> tuple[Field, Any]:
@@ -300,8 +405,36 @@ def encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def decode(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+_COLUMN_NAMES = {"new_value": "value", "old_value": "upstream_at_edit"}
+
+
+def edit_value(store: Store, edit: Row, column: str, *, typed: bool = True) -> Any:
+    """An edit's `new_value` or `old_value`, decoded and (`typed`) checked against its
+    field's type — what pkgcli itself wrote. Anything else (JSON that does not parse, a
+    value of the wrong type, as an import before this check could leave) is a corrupt
+    database: exit 5, one line naming the edit and how to withdraw it."""
+    text = edit[column]
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        raise _corrupt_edit(store, edit, column, repr(text[:40]), "is not JSON") from None
+    field = FIELDS.get(edit["field"])
+    if typed and field is not None:
+        try:
+            value = field.kind.upstream(value)
+        except Invalid as exc:
+            raise _corrupt_edit(store, edit, column, _shown(value), str(exc)) from None
+    return value
+
+
+def _corrupt_edit(store: Store, edit: Row, column: str, shown: str, problem: str) -> Exception:
+    slug = edit.get("slug") or str(edit["package_id"])
+    return store.corrupt(
+        f"edit {edit['id']} ({slug} {edit['field']}) holds the {_COLUMN_NAMES[column]} "
+        f"{shown}, which {problem}; withdraw it with: pkgcli edit {slug} --revert {edit['id']}"
+    )
 
 
 def upstream_value(field: Field, view: dict[str, Any]) -> Any:
@@ -312,16 +445,10 @@ def upstream_value(field: Field, view: dict[str, Any]) -> Any:
 # -- laying the edits over a view
 
 
-def apply_overlay(store: Store, view: dict[str, Any], api_url: str) -> dict[str, Any]:
-    """The view with the package's edits in force applied (one query)."""
-    edits = store.active_edits([view["id"]]).get(view["id"], [])
-    return apply_edits(store, view, edits, api_url)
-
-
 def apply_overlays(
     store: Store, views: Iterable[dict[str, Any]], api_url: str
 ) -> list[dict[str, Any]]:
-    """`apply_overlay` for many views with one query (for lists: list-grid, search)."""
+    """The views with each package's edits in force applied, with one query."""
     views = list(views)
     edits = store.active_edits(v["id"] for v in views)
     return [apply_edits(store, v, edits.get(v["id"], []), api_url) for v in views]
@@ -340,8 +467,8 @@ def apply_edits(
         field = FIELDS.get(edit["field"])
         if field is None:  # a field this version does not know: kept, not applied
             continue
-        old = decode(edit["old_value"])
-        shown = field.kind.to_view(decode(edit["new_value"]), api_url)
+        old = edit_value(store, edit, "old_value")
+        shown = field.kind.to_view(edit_value(store, edit, "new_value"), api_url)
         upstream = result.get(field.name) if field.upstream else None
         overrides[field.name] = {
             "value": shown,
@@ -353,9 +480,12 @@ def apply_edits(
     for name, default in OVERLAY_ONLY_DEFAULTS.items():  # always there, in this order
         result[name] = result.pop(name, default)
     if "category" in overrides:
-        meta["category"] = _category_meta(store, link_id(result["category"]))
+        category_id = link_id(result["category"])
+        known = store.categories_by_ids([] if category_id is None else [category_id])
+        meta["category"] = category_meta(category_id, known)
     if "grids" in overrides:
-        meta["grids"] = _grids_meta(store, _ids_from_urls(result["grids"]))
+        grid_ids = _ids_from_urls(result["grids"])
+        meta["grids"] = grids_meta(grid_ids, store.grids_by_ids(grid_ids))
     meta["local"] = isinstance(view.get("id"), int) and view["id"] < 0
     meta["edited"] = list(overrides)
     meta["overrides"] = overrides
@@ -363,25 +493,30 @@ def apply_edits(
     return result
 
 
-def _category_meta(store: Store, category_id: int | None) -> dict[str, Any] | None:
+# -- `pkgcli.category` and `pkgcli.grids` of a view: what the ids stand for ------------
+
+
+def category_meta(category_id: int | None, known: Mapping[int, Row]) -> dict[str, Any] | None:
+    """{id, slug, title} of a package's category (slug and title null if it is not
+    mirrored); None when the package has no category. `known`: categories by id."""
     if category_id is None:
         return None
-    row = store.get_category(category_id)
+    return _named(category_id, known)
+
+
+def grids_meta(grid_ids: Iterable[int], known: Mapping[int, Row]) -> list[dict[str, Any]]:
+    """{id, slug, title} of each of a package's grids, in order (slug and title null for
+    a grid that is not mirrored). `known`: grids by id."""
+    return [_named(g, known) for g in grid_ids]
+
+
+def _named(record_id: int, known: Mapping[int, Row]) -> dict[str, Any]:
+    row = known.get(record_id)
     return {
-        "id": category_id,
+        "id": record_id,
         "slug": row["slug"] if row else None,
-        "title": (row or {}).get("title"),
+        "title": row["title"] if row else None,
     }
-
-
-def _grids_meta(store: Store, grid_ids: list[int]) -> list[dict[str, Any]]:
-    known = store.grids_by_ids(grid_ids)
-    return [
-        {"id": g, "slug": known[g]["slug"], "title": known[g]["title"]}
-        if g in known
-        else {"id": g, "slug": None, "title": None}
-        for g in grid_ids
-    ]
 
 
 def edited_values(store: Store, name: str) -> dict[int, Any]:
@@ -391,7 +526,10 @@ def edited_values(store: Store, name: str) -> dict[int, Any]:
     as the user fixed them: `edited_values(store, "repo_url").get(pid, row["repo_url"])`.
     """
     field = get_field(name)
-    return {e["package_id"]: decode(e["new_value"]) for e in store.active_field_edits(field.name)}
+    return {
+        e["package_id"]: edit_value(store, e, "new_value")
+        for e in store.active_field_edits(field.name)
+    }
 
 
 def grid_member_ids(store: Store, grid_id: int, upstream_ids: Iterable[int]) -> list[int]:
@@ -399,7 +537,7 @@ def grid_member_ids(store: Store, grid_id: int, upstream_ids: Iterable[int]) -> 
     the grid are added (local packages included), packages edited out of it are removed."""
     members = list(upstream_ids)
     for edit in store.active_field_edits("grids"):
-        grids = decode(edit["new_value"]) or []
+        grids = edit_value(store, edit, "new_value") or []
         pid = edit["package_id"]
         if grid_id in grids and pid not in members:
             members.append(pid)

@@ -19,20 +19,32 @@ if TYPE_CHECKING:
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 
 
+# Invisible format characters a terminal or a reader could be fooled by: the Arabic letter
+# mark, the Mongolian vowel separator, zero-width spaces and joiners, bidi embeddings,
+# overrides and isolates, word joiner and invisible operators, the deprecated format
+# controls, the byte order mark (zero-width no-break space), interlinear annotations.
+_INVISIBLE = r"\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+# Line breaks other than \n that str.splitlines() (and some terminals) honour: NEL, LS, PS.
+_LINE_BREAKS = str.maketrans({"\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
+
+
 @cache
 def _unsafe() -> re.Pattern[str]:
-    """C0/C1 controls (ESC, CSI, BEL, \\r ...), DEL, bidi and zero-width format characters.
+    """C0/C1 controls (ESC, CSI, BEL, \\r ...), DEL and the invisible format characters.
 
     Compiled on first use: `show --json` never needs it and starts faster without it.
     """
-    return re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+    return re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
 
 
 def inert(text: Any, *, multiline: bool = False) -> str:
-    """Text safe to print on a terminal: no escapes, no cursor moves, no hidden bidi."""
+    """Text safe to print on a terminal: no escapes, no cursor moves, no hidden bidi, and
+    one line unless `multiline` (NEL, U+2028 and U+2029 count as line breaks)."""
     if text is None:
         return ""
     value = str(text).replace("\r\n", "\n")
+    if not value.isascii():
+        value = value.translate(_LINE_BREAKS)
     unsafe = _unsafe()
     if multiline:
         return "\n".join(
@@ -54,34 +66,63 @@ def sparkline(counts: list[int]) -> str:
     )
 
 
+# The units an age is told in, largest first: (name, short name, seconds).
+AGE_UNITS = (
+    ("year", "y", 365 * 86400),
+    ("month", "mo", 30 * 86400),
+    ("day", "d", 86400),
+    ("hour", "h", 3600),
+    ("minute", "min", 60),
+)
+
+
+def age(then: datetime, now: datetime, smallest: str = "minute") -> tuple[int, str, bool] | None:
+    """(count, unit, in the future) of the time between `then` and `now` in its largest
+    unit (a year is 365 days, a month 30), or None when it is less than one `smallest`."""
+    seconds = (now - then).total_seconds()
+    for unit, _, size in AGE_UNITS:
+        if abs(seconds) >= size:
+            return int(abs(seconds) // size), unit, seconds < 0
+        if unit == smallest:
+            break
+    return None
+
+
+def parse_instant(iso: str) -> datetime | None:
+    """ISO-8601 text (`Z` or an offset; naive = UTC) → an aware datetime, or None."""
+    try:
+        then = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return None
+    return then if then.tzinfo is not None else then.replace(tzinfo=UTC)
+
+
 def relative_time(iso: str | None, now: datetime | None = None) -> str:
+    """ "3 days ago", "in 2 hours", "just now"; "unknown" for no time, and the text itself
+    for text that is not a time."""
     if not iso:
         return "unknown"
-    then = datetime.fromisoformat(iso)
-    if then.tzinfo is None:
-        then = then.replace(tzinfo=UTC)
-    seconds = ((now or datetime.now(UTC)) - then).total_seconds()
-    future = seconds < 0
-    seconds = abs(seconds)
-    for unit, size in (
-        ("year", 365 * 86400),
-        ("month", 30 * 86400),
-        ("day", 86400),
-        ("hour", 3600),
-        ("minute", 60),
-    ):
-        if seconds >= size:
-            n = int(seconds // size)
-            text = f"{n} {unit}{'s' if n != 1 else ''}"
-            return f"in {text}" if future else f"{text} ago"
-    return "just now"
+    then = parse_instant(iso)
+    if then is None:
+        return iso
+    parts = age(then, now or datetime.now(UTC))
+    if parts is None:
+        return "just now"
+    n, unit, future = parts
+    text = plural(n, unit)
+    return f"in {text}" if future else f"{text} ago"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """ "1 package", "2,345 packages", "3 categories" (with `many`)."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 @cache
 def _json_unsafe() -> re.Pattern[str]:
     """What json.dumps leaves raw that a terminal could still act on: C1 controls (the
-    one-byte CSI), DEL, bidi overrides, zero-width and line-separator characters."""
-    return re.compile(r"[\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+    one-byte CSI), DEL, line and paragraph separators, the invisible format characters."""
+    return re.compile(rf"[\x7f-\x9f\u2028\u2029{_INVISIBLE}]")
 
 
 def _json_safe(text: str) -> str:
@@ -385,16 +426,12 @@ def render_package(view: dict[str, Any], now: datetime | None = None) -> Rendera
     return Group(*parts)
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
 def fetch_summary(report: Any, *, interrupted: bool = False) -> str:
     """The one-line summary a fetch ends with (stderr)."""
     parts = [
-        _count(report.packages, "package"),
-        _count(report.grids, "grid"),
-        _count(report.categories, "category", "categories"),
+        plural(report.packages, "package"),
+        plural(report.grids, "grid"),
+        plural(report.categories, "category", "categories"),
     ]
     extra = []
     if report.new:

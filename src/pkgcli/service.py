@@ -6,7 +6,6 @@ meaning) plus pkgcli's own facts about it under `pkgcli`. Nothing here prints.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -15,33 +14,65 @@ from pkgcli.context import AppContext
 from pkgcli.errors import NotFound, UsageError
 from pkgcli.merge import credit_edits, merge_sources
 from pkgcli.models import UPSTREAM_PACKAGE_KEYS, is_valid_slug, upstream_timestamp
-from pkgcli.overlay import apply_overlays, grid_member_ids
-from pkgcli.store import Row, Store
+from pkgcli.overlay import (
+    apply_overlays,
+    category_meta,
+    category_url,
+    grid_member_ids,
+    grid_urls,
+    grids_meta,
+)
+from pkgcli.store import Row, Store, json_list
 
 JSON_SCHEMA_VERSION = 1
 
 
-def check_slug(slug: str) -> str:
+def check_slug(slug: str, kind: str = "package") -> str:
+    """`slug` if it can name a package (or grid): a slug or an id; else a UsageError."""
     if not is_valid_slug(slug):
-        raise UsageError(
-            f"{slug!r} is not a package slug (letters, digits, '-' and '_' only) or id"
-        )
+        raise UsageError(f"{slug!r} is not a {kind} slug (letters, digits, '-' and '_' only) or id")
     return slug
 
 
 def upstream_record(row: Row, api_url: str) -> dict[str, Any]:
-    """A `packages` row → the v4 record, key for key (timestamps in upstream's own zone)."""
+    """A `packages` row → the v4 record, key for key (timestamps in upstream's own zone).
+
+    A ValueError naming the column if the row holds what no fetch writes (see `_record`).
+    """
     values: dict[str, Any] = {
-        "category": f"{api_url}/categories/{row['category_id']}/"
-        if row["category_id"] is not None
-        else None,
-        "grids": [f"{api_url}/grids/{g}/" for g in json.loads(row["grid_ids"] or "[]")],
-        "commits_over_52": json.loads(row["commits_over_52"] or "[]"),
-        "participants": json.loads(row["participants"] or "[]"),
+        "category": category_url(row["category_id"], api_url),
+        "grids": grid_urls(_column_list(row, "grid_ids", int), api_url),
+        "commits_over_52": _column_list(row, "commits_over_52", int),
+        "participants": _column_list(row, "participants", str),
     }
     for key in ("last_updated", "last_fetched", "created", "modified"):
-        values[key] = upstream_timestamp(row[key])
+        try:
+            values[key] = upstream_timestamp(row[key])
+        except (TypeError, ValueError):
+            raise ValueError(f"packages.{key} holds {_cut(row[key])}, not an ISO time") from None
     return {key: values[key] if key in values else row[key] for key in UPSTREAM_PACKAGE_KEYS}
+
+
+def _column_list(row: Row, column: str, item: type) -> list[Any]:
+    text = row[column]
+    try:
+        return json_list(text, item) if text else []
+    except ValueError as exc:
+        raise ValueError(f"packages.{column} holds {_cut(text)}, {exc}") from None
+
+
+def _cut(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def _record(store: Store, row: Row, api_url: str) -> dict[str, Any]:
+    """`upstream_record`, with a row no fetch could have written (a JSON column that does
+    not parse, a time that is not one) reported as a corrupt database: exit 5, one line."""
+    try:
+        return upstream_record(row, api_url)
+    except ValueError as exc:
+        raise store.corrupt(f"package {row['slug']!r} (id {row['id']}): {exc}") from None
 
 
 def package_views(
@@ -53,39 +84,32 @@ def package_views(
     values alone, Django Packages' and the sources'). A few queries whatever the number of
     rows; every command that outputs packages goes through here, so a layer added here
     shows up everywhere."""
-    grid_lists = [json.loads(row["grid_ids"] or "[]") for row in rows]
+    records = [_record(store, row, api_url) for row in rows]
+    grid_lists = [_column_list(row, "grid_ids", int) for row in rows]  # checked just above
     known = store.grids_by_ids(sorted({g for grids in grid_lists for g in grids}))
     categories = store.categories_by_ids(
         sorted({row["category_id"] for row in rows if row["category_id"] is not None})
     )
     views = []
-    for row, grid_ids in zip(rows, grid_lists, strict=True):
-        record = upstream_record(row, api_url)
-        category = categories.get(row["category_id"]) if row["category_id"] is not None else None
+    for row, grid_ids, record in zip(rows, grid_lists, records, strict=True):
         record["pkgcli"] = {
             "schema_version": JSON_SCHEMA_VERSION,
-            "category": {
-                "id": category["id"],
-                "slug": category["slug"],
-                "title": category["title"],
-            }
-            if category
-            else None,
-            "grids": [
-                {"id": g, "slug": known[g]["slug"], "title": known[g]["title"]}
-                if g in known
-                else {"id": g, "slug": None, "title": None}
-                for g in grid_ids
-            ],
+            "category": category_meta(row["category_id"], categories),
+            "grids": grids_meta(grid_ids, known),
             "mirrored_at": row["fetched_at"],
             "gone_upstream_at": row["gone_at"],
         }
         views.append(record)
     layers = store.source_layers([row["id"] for row in rows])
     for row, view in zip(rows, views, strict=True):  # GitHub/PyPI/forges: newest fetch wins
-        merge_sources(
-            view, {"djangopackages": {"fetched_at": row["fetched_at"]}, **layers[row["id"]]}
-        )
+        try:
+            merge_sources(
+                view, {"djangopackages": {"fetched_at": row["fetched_at"]}, **layers[row["id"]]}
+            )
+        except ValueError as exc:  # a fetch time or a commit time that is not a time
+            raise store.corrupt(
+                f"what the sources say about package {row['slug']!r} (id {row['id']}): {exc}"
+            ) from None
     return [credit_edits(v) for v in apply_overlays(store, views, api_url)] if edits else views
 
 
@@ -103,14 +127,14 @@ def _closest(candidates: list[str], text: str, limit: int = 3) -> list[str]:
     return list(dict.fromkeys([*fuzzy, *sorted(contains, key=len)]))[:limit]
 
 
-def close_matches(store: Store, slug: str, limit: int = 3) -> list[str]:
-    return _closest(store.package_slugs(), slug, limit)
+def _did_you_mean(candidates: list[str], text: str) -> str:
+    """ "; did you mean: a, b?" with the closest candidates, or nothing."""
+    matches = _closest(candidates, text)
+    return f"; did you mean: {', '.join(matches)}?" if matches else ""
 
 
 def not_found(store: Store, slug: str, where: str) -> NotFound:
-    matches = close_matches(store, slug)
-    hint = f"; did you mean: {', '.join(matches)}?" if matches else ""
-    return NotFound(f"no package {slug!r} {where}{hint}")
+    return NotFound(f"no package {slug!r} {where}{_did_you_mean(store.package_slugs(), slug)}")
 
 
 def show_package(ctx: AppContext, slug: str, *, offline: bool) -> dict[str, Any]:
@@ -187,15 +211,16 @@ def compare_grid(
     limit: int | None = None,
 ) -> GridComparison:
     """A grid's packages as views, sorted (default: score); notes what is not mirrored."""
-    if not is_valid_slug(slug):
-        raise UsageError(f"{slug!r} is not a grid slug (letters, digits, '-' and '_' only) or id")
+    check_slug(slug, "grid")
     store = ctx.store
     grid = store.get_grid(slug)
     if grid is None:
-        matches = _closest(store.grid_slugs(), slug)
-        hint = f"; did you mean: {', '.join(matches)}?" if matches else ""
-        if not matches and not store.grid_slugs():
-            hint = " (the mirror has no grids yet: run `pkgcli fetch --all`)"
+        slugs = store.grid_slugs()
+        hint = (
+            _did_you_mean(slugs, slug)
+            if slugs
+            else " (the mirror has no grids yet: run `pkgcli fetch --all`)"
+        )
         raise NotFound(f"no grid {slug!r} in the mirror{hint}")
     # The grid's own list, with the user's `grids` edits (local packages included).
     ids = grid_member_ids(store, grid["id"], store.grid_package_ids(grid["id"]))
@@ -222,6 +247,11 @@ def compare_grid(
 def fts_query(text: str) -> str:
     """User text → an FTS5 query that cannot be a syntax error: every word quoted, as a
     prefix, all of them required (`rest fram` → `"rest"* "fram"*`)."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that were not UTF-8 on the command line
+            raise UsageError(f"cannot search for {text!r}: it is not valid UTF-8 text") from None
     words = re.findall(r"\w+", text)
     if not words:
         raise UsageError(f"nothing to search for in {text!r}: give at least one word")

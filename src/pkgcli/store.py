@@ -18,7 +18,7 @@ from typing import Any
 
 from pkgcli.errors import DatabaseError, UsageError
 from pkgcli.migrations import MIGRATION_NAMES, MIGRATION_SET
-from pkgcli.models import MAX_SLUG
+from pkgcli.models import MAX_ID, MAX_SLUG
 
 Row = dict[str, Any]
 
@@ -145,6 +145,28 @@ SOURCE_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 }
 CACHE_COLUMNS = ("url", "etag", "last_modified", "data", "stored_at")
+# The JSON list columns of the source tables, and the type of their items: `source_layers`
+# returns them decoded (checked), so a corrupt one is a DatabaseError, not a traceback.
+SOURCE_JSON_LISTS: dict[str, dict[str, type]] = {
+    "github_repos": {"commits_over_52": int, "participants": str},
+    "pypi_projects": {"python_versions": str, "django_versions": str},
+}
+
+
+def json_list(text: str, item: type) -> list[Any]:
+    """A JSON list whose items are all of type `item` (an int is not a bool), from a
+    column pkgcli wrote; a ValueError for anything else."""
+    problem = f"not a JSON list of {_ITEMS.get(item, item.__name__)}"
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError, RecursionError):  # not JSON, not text, absurdly deep
+        raise ValueError(problem) from None
+    if not isinstance(value, list) or not all(type(v) is item for v in value):
+        raise ValueError(problem)
+    return value
+
+
+_ITEMS = {int: "integers", str: "strings"}
 
 
 # Search order, best first: an exact slug or title match; then hits whose name (title or
@@ -196,6 +218,15 @@ _NOT_MIRRORED = {"mirrored": "", "join": ""}
 _CHUNK = 10_000  # ids per `IN (...)`: well under SQLite's limit on bound variables
 
 
+def record_id(text: str) -> int | None:
+    """The id a command-line argument names: ASCII digits only, within SQLite's INTEGER
+    range (a bigger number, or Unicode digits, name no record: they are slugs, if anything)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
 def _upsert_sql(table: str, columns: Sequence[str]) -> str:
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)
@@ -238,6 +269,11 @@ class Store:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise _database_error(self.path, exc) from exc
+
+    def corrupt(self, what: str) -> DatabaseError:
+        """The error for a value in the database that cannot be what pkgcli wrote there
+        (e.g. a JSON column that does not parse): exit 5, one line naming the file."""
+        return DatabaseError(f"{self.path} is corrupt: {what}")
 
     @contextmanager
     def exclusive(self, task: str) -> Iterator[None]:
@@ -282,15 +318,7 @@ class Store:
     # -- reads --------------------------------------------------------------------------
 
     def get_package(self, slug_or_id: str) -> Row | None:
-        if slug_or_id.isdigit():
-            rows = self.query("SELECT * FROM packages WHERE id = ?", (int(slug_or_id),))
-        else:
-            rows = self.query("SELECT * FROM packages WHERE slug = ?", (slug_or_id,))
-            if not rows:  # slugs are case-sensitive upstream, but users type freely
-                rows = self.query(
-                    "SELECT * FROM packages WHERE slug = ? COLLATE NOCASE", (slug_or_id,)
-                )
-        return rows[0] if rows else None
+        return self._by_slug_or_id("packages", slug_or_id)
 
     def package_by_id(self, package_id: int) -> Row | None:
         rows = self.query("SELECT * FROM packages WHERE id = ?", (package_id,))
@@ -299,30 +327,35 @@ class Store:
     def package_slugs(self) -> list[str]:
         return [r["slug"] for r in self.query("SELECT slug FROM packages ORDER BY slug")]
 
-    def get_category(self, category_id: int) -> Row | None:
-        rows = self.query("SELECT * FROM categories WHERE id = ?", (category_id,))
-        return rows[0] if rows else None
-
     def grids_by_ids(self, ids: Iterable[int]) -> dict[int, Row]:
-        """Id, slug and title of the mirrored grids among `ids`."""
+        """{id: {id, slug, title}} of the mirrored grids among `ids`."""
+        return self._names_by_ids("grids", ids)
+
+    def categories_by_ids(self, ids: Iterable[int]) -> dict[int, Row]:
+        """{id: {id, slug, title}} of the mirrored categories among `ids`."""
+        return self._names_by_ids("categories", ids)
+
+    def _names_by_ids(self, table: str, ids: Iterable[int]) -> dict[int, Row]:
         rows = self._rows_for_ids(
-            "SELECT id, slug, title FROM grids WHERE id IN ({marks})", list(ids)
+            f"SELECT id, slug, title FROM {table} WHERE id IN ({{marks}})", list(dict.fromkeys(ids))
         )
         return {r["id"]: r for r in rows}
 
-    def categories_by_ids(self, ids: Iterable[int]) -> dict[int, Row]:
-        """The mirrored categories among `ids`."""
-        rows = self._rows_for_ids("SELECT * FROM categories WHERE id IN ({marks})", list(ids))
-        return {r["id"]: r for r in rows}
-
     def get_grid(self, slug_or_id: str) -> Row | None:
-        if slug_or_id.isdigit():
-            rows = self.query("SELECT * FROM grids WHERE id = ?", (int(slug_or_id),))
+        return self._by_slug_or_id("grids", slug_or_id)
+
+    def _by_slug_or_id(self, table: str, slug_or_id: str) -> Row | None:
+        """A package or grid by id (all ASCII digits, in SQLite's range) or else by slug:
+        exactly first, then ignoring case (slugs are case-sensitive upstream, but users type
+        freely). A number too big to be an id is looked up as a slug, so it is not found."""
+        as_id = record_id(slug_or_id)
+        if as_id is not None:
+            rows = self.query(f"SELECT * FROM {table} WHERE id = ?", (as_id,))
         else:
-            rows = self.query("SELECT * FROM grids WHERE slug = ?", (slug_or_id,))
+            rows = self.query(f"SELECT * FROM {table} WHERE slug = ?", (slug_or_id,))
             if not rows:
                 rows = self.query(
-                    "SELECT * FROM grids WHERE slug = ? COLLATE NOCASE", (slug_or_id,)
+                    f"SELECT * FROM {table} WHERE slug = ? COLLATE NOCASE", (slug_or_id,)
                 )
         return rows[0] if rows else None
 
@@ -409,13 +442,29 @@ class Store:
             pid: dict.fromkeys(SOURCE_TABLES) for pid in wanted
         }
         for source, (table, _) in SOURCE_TABLES.items():
+            lists = SOURCE_JSON_LISTS.get(table, {})
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 marks = ", ".join("?" for _ in chunk)
                 sql = f"SELECT * FROM {table} WHERE package_id IN ({marks})"
                 for row in self.query(sql, chunk):
+                    for column, item in lists.items():
+                        row[column] = self._json_list(table, row, column, item)
                     layers[row["package_id"]][source] = row
         return layers
+
+    def _json_list(self, table: str, row: Row, column: str, item: type) -> list[Any] | None:
+        """A JSON list column of a source row, decoded (NULL: None), or a corrupt error."""
+        text = row[column]
+        if text is None:
+            return None
+        try:
+            return json_list(text, item)
+        except ValueError as exc:
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            raise self.corrupt(
+                f"{table}.{column} of package id {row['package_id']} holds {shown!r}, {exc}"
+            ) from None
 
     def source_targets(self, ids: Sequence[int] | None = None) -> list[Row]:
         """Packages to refresh from the sources (all not gone upstream, or these ids),

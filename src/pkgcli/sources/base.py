@@ -117,7 +117,7 @@ def upstream_message(response: httpx.Response, limit: int = 200) -> str:
     """Upstream's `message` (JSON) or the start of its text, on one line."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     if isinstance(body, dict) and isinstance(body.get("message"), str):
         text = body["message"]
