@@ -389,6 +389,22 @@ def test_many_packages_gone_after_a_complete_pass_are_flagged_without_checks(
     assert detail_requests(server) == []
 
 
+def test_a_catalogue_that_lost_most_of_its_packages_flags_nothing(
+    server: FakeUpstream, cli: CliHarness, isolated_env: Path
+) -> None:
+    """A consistent but near-empty list (a bad deploy upstream) is not a mass deletion."""
+    for record in generate_catalogue(450, 1, 1, 3).packages.values():
+        key = record["id"] + 1000
+        server.catalogue.packages[key] = {**record, "id": key, "slug": f"m-{key}", "grids": []}
+    assert cli("fetch", "--all", *DP).exit_code == 0
+    for key in sorted(server.catalogue.packages)[:-20]:
+        server.catalogue.remove_package(key)
+    result = cli("fetch", "--all", *DP)
+    assert result.exit_code == 0, result.stderr
+    assert "looks like an upstream fault" in result.stderr
+    assert gone(isolated_env) == 0
+
+
 def test_a_list_that_shifts_without_changing_its_count_is_checked_not_trusted(
     server: FakeUpstream, cli: CliHarness, isolated_env: Path
 ) -> None:

@@ -182,6 +182,15 @@ def _flag_gone(
         for row in _parse_rows(parse_package, found, report):
             report.packages += store.save_packages([row])[0]
         return store.mark_gone(gone, started_at, utc_now()) if gone else 0
+    if listing.complete and len(candidates) > len(listing.ids):
+        # Upstream lists fewer packages than it would have lost: an emptied or broken
+        # catalogue (a bad deploy, a CDN error page that parses) is likelier than a purge.
+        report.notes.append(
+            f"Django Packages listed {len(listing.ids):,} packages but {len(candidates):,} "
+            "mirrored ones are missing from it: that looks like an upstream fault, so none "
+            "is flagged as gone; run `pkgcli fetch --all` again later"
+        )
+        return 0
     if listing.complete:
         return store.mark_gone(candidates, started_at, utc_now())
     report.notes.append(
