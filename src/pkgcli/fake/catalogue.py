@@ -29,6 +29,8 @@ API_BASE = "https://djangopackages.org/api/v4"
 WWW_API_BASE = "https://www.djangopackages.org/api/v4"
 FORMAT_API = "?format=api"
 
+# The v4 contract restated here on purpose, not imported from pkgcli.models: the fake
+# must not share a mistake with the code it tests.
 PACKAGE_KEYS = (
     "category",
     "grids",
