@@ -14,12 +14,15 @@ from collections.abc import Sequence
 from types import FrameType
 
 from .catalogue import generate_catalogue
+from .github import FakeGitHub
+from .pypi import FakePyPI
 from .server import FakeUpstream
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pkgcli.fake", description="Serve a fake Django Packages API v4."
+        prog="python -m pkgcli.fake",
+        description="Serve a fake Django Packages API v4, GitHub API and PyPI JSON API.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -47,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if stop.is_set():
         return 0
     with FakeUpstream(catalogue, host=args.host, port=args.port, latency=args.latency) as fake:
+        # GitHub and PyPI for the same packages: PKGCLI_GITHUB_API_URL=<url>/github and
+        # PKGCLI_PYPI_URL=<url> point pkgcli at them.
+        fake.mount("/github", FakeGitHub.from_catalogue(catalogue))
+        fake.mount("/pypi", FakePyPI.from_catalogue(catalogue))
         print(f"READY {fake.base_url}", flush=True)
         stop.wait()
     return 0
