@@ -30,7 +30,7 @@ from pkgcli.sources.djangopackages import (
     parse_grid,
     parse_package,
 )
-from pkgcli.store import Row, Store
+from pkgcli.store import Row, Store, json_list
 
 # progress(phase, advance, total): total is None until known.
 Progress = Callable[[str, int, int | None], None]
@@ -92,7 +92,7 @@ def fetch_packages(
         else:
             report.unstorable.append(slug)
     category_ids = sorted({r["category_id"] for r in rows if r["category_id"] is not None})
-    grid_ids = sorted({g for r in rows for g in _json_ids(r["grid_ids"])})
+    grid_ids = sorted({g for r in rows for g in json_list(r["grid_ids"], int)})
     categories = [c for _, c in _fetch_many(dp.fetch_category, category_ids) if c is not None]
     grids = [g for _, g in _fetch_many(dp.fetch_grid, grid_ids) if g is not None]
     report.categories += store.save_categories(_parse_rows(parse_category, categories, report))
@@ -227,13 +227,6 @@ def _skip_local(store: Store, slugs: list[str], report: FetchReport) -> list[str
             f"{', '.join(local)}"
         )
     return [s for s in slugs if s not in local]
-
-
-def _json_ids(text: str) -> list[int]:
-    import json
-
-    value = json.loads(text)
-    return [i for i in value if isinstance(i, int)] if isinstance(value, list) else []
 
 
 def run_fetch(
