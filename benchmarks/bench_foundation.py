@@ -18,11 +18,11 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent))  # tests.fake
 
 from _common import alternate, compile_pkgcli, print_table, run_measured, venv_bin
-
-from pkgcli.fake.catalogue import generate_catalogue
-from pkgcli.fake.server import FakeUpstream
+from tests.fake.catalogue import generate_catalogue
+from tests.fake.server import FakeUpstream
 
 
 def main() -> None:

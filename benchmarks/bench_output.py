@@ -1,6 +1,6 @@
 """Output benchmarks (issue: list-grid, search, one output system).
 
-For a 6,000-package and a 100,000-package synthetic mirror (pkgcli.fake's generator,
+For a 6,000-package and a 100,000-package synthetic mirror (tests.fake's generator,
 stored through the real parse_* / Store.save_* path), the process wall time of
 `pkgcli list-grid <a 200+ package grid>` and `pkgcli search <text>` beside the cached
 `pkgcli show SLUG --json --offline`, in the same alternated runs (stdout piped, so the
@@ -20,10 +20,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent))  # tests.fake
 
 from _common import alternate, compile_pkgcli, print_table, venv_bin
+from tests.fake.catalogue import Catalogue, generate_catalogue
 
-from pkgcli.fake.catalogue import Catalogue, generate_catalogue
 from pkgcli.models import utc_now
 from pkgcli.sources.djangopackages import parse_category, parse_grid, parse_package
 from pkgcli.store import open_store

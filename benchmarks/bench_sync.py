@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent))  # tests.fake
 
 from _common import compile_pkgcli, print_table, run_measured, venv_bin
+from tests.fake.catalogue import generate_catalogue
+from tests.fake.github import FakeGitHub
+from tests.fake.pypi import FakePyPI
+from tests.fake.server import FakeUpstream
 
-from pkgcli.fake.catalogue import generate_catalogue
-from pkgcli.fake.github import FakeGitHub
-from pkgcli.fake.pypi import FakePyPI
-from pkgcli.fake.server import FakeUpstream
 from pkgcli.refresh import STATS_WAIT
 from pkgcli.sources.github import parse_repo_url
 from pkgcli.sources.pypi import parse_pypi_name

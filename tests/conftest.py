@@ -43,10 +43,10 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The fake upstream (real HTTP on 127.0.0.1), seeded with the real fixture records."""
-    from pkgcli.fake.catalogue import load_fixture_catalogue
-    from pkgcli.fake.github import FakeGitHub
-    from pkgcli.fake.pypi import FakePyPI
-    from pkgcli.fake.server import FakeUpstream
+    from tests.fake.catalogue import load_fixture_catalogue
+    from tests.fake.github import FakeGitHub
+    from tests.fake.pypi import FakePyPI
+    from tests.fake.server import FakeUpstream
 
     with FakeUpstream(load_fixture_catalogue(FIXTURES / "djangopackages")) as server:
         # GitHub and PyPI for the same packages (fake.github, fake.pypi to steer them).

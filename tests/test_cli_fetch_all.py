@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from pkgcli.errors import EXIT_INTERRUPTED, EXIT_UPSTREAM
-from pkgcli.fake.catalogue import generate_catalogue
-from pkgcli.fake.server import FakeUpstream
 from pkgcli.merge import NEW_FIELDS
+from tests.fake.catalogue import generate_catalogue
+from tests.fake.server import FakeUpstream
 
 from .conftest import CliHarness
 

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from pkgcli.errors import EXIT_UPSTREAM, EXIT_USAGE
-from pkgcli.fake.github import FakeRepo
 from pkgcli.refresh import STATS_WAIT
+from tests.fake.github import FakeRepo
 
 from .conftest import FIXTURES, CliHarness
 
@@ -497,10 +497,10 @@ def test_ctrl_c_mid_refresh_exits_130_and_keeps_whole_rows(
     import sys
     import time
 
-    from pkgcli.fake.catalogue import generate_catalogue
-    from pkgcli.fake.github import FakeGitHub
-    from pkgcli.fake.pypi import FakePyPI
-    from pkgcli.fake.server import FakeUpstream
+    from tests.fake.catalogue import generate_catalogue
+    from tests.fake.github import FakeGitHub
+    from tests.fake.pypi import FakePyPI
+    from tests.fake.server import FakeUpstream
 
     from .conftest import CliHarness as Harness
 

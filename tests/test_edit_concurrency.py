@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pkgcli.fake.catalogue import generate_catalogue
-from pkgcli.fake.server import FakeUpstream, Request, Response
+from tests.fake.catalogue import generate_catalogue
+from tests.fake.server import FakeUpstream, Request, Response
 
 from .conftest import CliHarness
 

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pkgcli.fake import (
+from tests.fake import (
     Catalogue,
     FakeUpstream,
     Request,
@@ -37,7 +37,7 @@ from pkgcli.fake import (
     merge,
     new_package_record,
 )
-from pkgcli.fake.catalogue import CATEGORY_KEYS, GRID_KEYS, PACKAGE_KEYS
+from tests.fake.catalogue import CATEGORY_KEYS, GRID_KEYS, PACKAGE_KEYS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "djangopackages"
 JSON = "application/json"
@@ -689,7 +689,8 @@ def test_stop_does_not_wait_for_idle_keep_alive_connections() -> None:
 
 def test_module_entry_point() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "pkgcli.fake", "--packages", "30", "--grids", "3", "--seed", "1"],
+        [sys.executable, "-m", "tests.fake", "--packages", "30", "--grids", "3", "--seed", "1"],
+        cwd=Path(__file__).parent.parent,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 
 from pkgcli.errors import EXIT_DATABASE, EXIT_UPSTREAM, EXIT_USAGE
-from pkgcli.fake.catalogue import Catalogue, generate_catalogue
-from pkgcli.fake.server import FakeUpstream, Request
 from pkgcli.models import utc_now
 from pkgcli.sources import djangopackages
 from pkgcli.sources.djangopackages import parse_package
 from pkgcli.store import open_store
+from tests.fake.catalogue import Catalogue, generate_catalogue
+from tests.fake.server import FakeUpstream, Request
 
 from .conftest import CliHarness
 

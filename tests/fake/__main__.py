@@ -1,4 +1,4 @@
-"""Run the fake Django Packages API as a process: `python -m pkgcli.fake [options]`.
+"""Run the fake Django Packages API as a process: `python -m tests.fake [options]`.
 
 Prints exactly one line, `READY <base_url>`, to stdout once listening, then serves until
 SIGTERM or SIGINT and exits 0. Benchmarks start it as a subprocess.
@@ -21,7 +21,7 @@ from .server import FakeUpstream
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pkgcli.fake",
+        prog="python -m tests.fake",
         description="Serve a fake Django Packages API v4, GitHub API and PyPI JSON API.",
     )
     parser.add_argument("--host", default="127.0.0.1")

@@ -3,7 +3,7 @@
 Nothing in pkgcli imports this package; it uses the standard library alone so that it
 starts fast. `FakeUpstream` serves a `Catalogue` (see `generate_catalogue`,
 `load_fixture_catalogue`, `merge`) and can mount more fake upstreams by path prefix.
-`python -m pkgcli.fake` runs one as a process (it prints `READY <base_url>`).
+`python -m tests.fake` runs one as a process (it prints `READY <base_url>`).
 """
 
 from .catalogue import (
