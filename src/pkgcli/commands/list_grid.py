@@ -1,0 +1,72 @@
+"""`pkgcli list-grid`: parse the options, make one call into the core, render."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pkgcli.commands._options import (
+    FormatOption,
+    JsonOption,
+    ListFieldsOption,
+    NoColorOption,
+    ReverseOption,
+    SortOption,
+    emit,
+)
+from pkgcli.completion import complete_fields, complete_grid_slug
+
+app = typer.Typer(rich_markup_mode=None, add_completion=False)
+
+
+@app.command("list-grid")
+def list_grid(
+    ctx: typer.Context,
+    slug: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[SLUG]",
+            help="Grid slug (or id). Without it: every grid in the mirror.",
+            autocompletion=complete_grid_slug,
+            show_default=False,
+        ),
+    ] = None,
+    sort: SortOption = None,
+    reverse: ReverseOption = False,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=0, metavar="N", help="At most N rows (0: all)."),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            "--fields",
+            metavar="A,B,C",
+            autocompletion=complete_fields,
+            help="Columns to print, comma-separated, or 'all' (see --list-fields).",
+        ),
+    ] = None,
+    fmt: FormatOption = None,
+    json_output: JsonOption = False,
+    list_fields: ListFieldsOption = False,
+    no_color: NoColorOption = False,
+) -> None:
+    """Compare the packages of a grid side by side, or list every grid."""
+    from pkgcli import service
+    from pkgcli.output import output_options, render_field_list, render_listing, selected
+
+    kind = "grid" if slug is None else "package"
+    out = output_options(fmt, json_output, columns, no_color, kind=kind)
+    if list_fields:
+        return emit(render_field_list(kind, out))
+    if slug is None:
+        counts = "mirrored_count" in selected(out, "grid")
+        grids = service.list_grids(
+            ctx.obj, sort=sort, reverse=reverse, limit=limit, mirrored=counts
+        )
+        return emit(render_listing(grids, "grid", out))
+    found = service.compare_grid(ctx.obj, slug, sort=sort, reverse=reverse, limit=limit)
+    title = f"{found.grid['title'] or found.grid['slug']} ({found.grid['slug']})"
+    emit(render_listing(found.views, "package", out, title=title))

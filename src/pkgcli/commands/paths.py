@@ -1,0 +1,46 @@
+"""`pkgcli paths`: parse the options, make one call into the core, render."""
+
+from __future__ import annotations
+
+import typer
+
+from pkgcli.commands._options import (
+    FieldsOption,
+    FormatOption,
+    JsonOption,
+    ListFieldsOption,
+    NoColorOption,
+    emit,
+)
+
+app = typer.Typer(rich_markup_mode=None, add_completion=False)
+
+
+@app.command("paths")
+def paths(
+    ctx: typer.Context,
+    json_output: JsonOption = False,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    list_fields: ListFieldsOption = False,
+    no_color: NoColorOption = False,
+) -> None:
+    """Show where pkgcli keeps its database and which upstreams it talks to."""
+    from pkgcli.config import github_token_source
+    from pkgcli.output import output_options, render_field_list, render_record
+
+    out = output_options(fmt, json_output, fields, no_color, kind="paths")
+    if list_fields:
+        return emit(render_field_list("paths", out))
+    settings = ctx.obj.settings
+    info = {
+        "database": settings.db_path,
+        "database_from": settings.db_source,
+        "django_packages_api": settings.api_url,
+        "github_api": settings.github_api_url,
+        "pypi": settings.pypi_url,
+        "gitlab_api": settings.gitlab_api_url,
+        "codeberg_api": settings.codeberg_api_url,
+        "github_token_from": github_token_source(),
+    }
+    emit(render_record(info, "paths", out, missing="(not set)"))

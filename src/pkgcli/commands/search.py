@@ -1,0 +1,59 @@
+"""`pkgcli search`: parse the options, make one call into the core, render."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pkgcli.commands._options import (
+    FieldsOption,
+    FormatOption,
+    JsonOption,
+    ListFieldsOption,
+    NoColorOption,
+    ReverseOption,
+    SortOption,
+    emit,
+)
+from pkgcli.errors import UsageError
+
+app = typer.Typer(rich_markup_mode=None, add_completion=False)
+
+
+@app.command("search")
+def search(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="TEXT...",
+            help="Words to look for; all must match, as word prefixes.",
+            show_default=False,
+        ),
+    ] = None,
+    grids: Annotated[bool, typer.Option("--grids", help="Search grids, not packages.")] = False,
+    sort: SortOption = None,
+    reverse: ReverseOption = False,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, metavar="N", help="At most N results (0: all).")
+    ] = 30,
+    fields: FieldsOption = None,
+    fmt: FormatOption = None,
+    json_output: JsonOption = False,
+    list_fields: ListFieldsOption = False,
+    no_color: NoColorOption = False,
+) -> None:
+    """Search the mirror offline (title, slug, description, participants) by relevance."""
+    from pkgcli import service
+    from pkgcli.output import output_options, render_field_list, render_listing
+
+    kind = "grid" if grids else "package"
+    out = output_options(fmt, json_output, fields, no_color, kind=kind)
+    if list_fields:
+        return emit(render_field_list(kind, out))
+    if not words:
+        raise UsageError("give the words to search for: pkgcli search TEXT...")
+    text = " ".join(words)
+    found = service.search(ctx.obj, text, grids=grids, sort=sort, reverse=reverse, limit=limit)
+    emit(render_listing(found, kind, out, preset=None if grids else "search"))
