@@ -60,6 +60,23 @@ def test_a_corrupt_file_is_a_clear_database_error(tmp_path: Path) -> None:
         open_store(str(path))
 
 
+@pytest.mark.filterwarnings("error:unclosed database:ResourceWarning")
+def test_a_refused_database_leaves_no_connection_open(tmp_path: Path) -> None:
+    """Python 3.13+ warns when a connection is only closed by the GC: refusing a corrupt
+    or too-new file must close the handle it opened (earlier Pythons stay silent)."""
+    import gc
+    import warnings
+
+    with warnings.catch_warnings():  # what earlier tests in this worker left for the GC
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+    path = tmp_path / "m.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(DatabaseError):
+        open_store(str(path))
+    gc.collect()
+
+
 def test_a_directory_is_not_a_database(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="is a directory"):
         open_store(str(tmp_path))

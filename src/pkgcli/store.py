@@ -808,6 +808,19 @@ def open_store(path: str) -> Store:
         raise DatabaseError(f"{path} is a directory, not a database file")
     try:
         conn = sqlite3.connect(path, timeout=10.0, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _database_error(path, exc) from exc
+    try:
+        _prepare(conn, path)
+    except BaseException:
+        conn.close()  # a corrupt or too-new file: don't leave the handle for the GC
+        raise
+    return Store(conn, path)
+
+
+def _prepare(conn: sqlite3.Connection, path: str) -> None:
+    """Check the schema of a freshly opened connection, migrating it if it is behind."""
+    try:
         conn.row_factory = _dict_factory
         conn.execute("PRAGMA busy_timeout = 10000")
         applied = _applied_migrations(conn)
@@ -815,13 +828,11 @@ def open_store(path: str) -> Store:
         raise _database_error(path, exc) from exc
     unknown = [name for name in applied if name not in MIGRATION_NAMES]
     if unknown:
-        conn.close()
         raise DatabaseError(
             f"{path} was written by a newer pkgcli (schema {unknown[-1]}); upgrade pkgcli"
         )
     if len(applied) < len(MIGRATION_NAMES):
         _migrate(conn, path)
-    return Store(conn, path)
 
 
 def _applied_migrations(conn: sqlite3.Connection) -> list[str]:
