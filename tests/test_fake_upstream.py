@@ -55,13 +55,15 @@ def fetch(
     method: str = "GET",
     headers: dict[str, str] | None = None,
     timeout: float = 5,
+    body: bytes | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
     try:
         sent = {"Accept": accept} if accept else {}
         sent.update(headers or {})
-        conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), headers=sent)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        conn.request(method, target, body=body, headers=sent)
         response = conn.getresponse()
         body = response.read()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, body

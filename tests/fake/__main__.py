@@ -32,7 +32,35 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per response")
     parser.add_argument("--fixtures", metavar="DIR", help="merge the real records in DIR")
+    parser.add_argument(
+        "--github-quota",
+        type=_positive_int,
+        default=5000,
+        metavar="N",
+        help="GitHub requests a token may make per window, REST and GraphQL each (5000)",
+    )
+    parser.add_argument(
+        "--github-window",
+        type=_positive_float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="length of a GitHub rate-limit window; the quota resets after it (3600)",
+    )
     return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("must be a number of seconds above 0")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,7 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with FakeUpstream(catalogue, host=args.host, port=args.port, latency=args.latency) as fake:
         # GitHub and PyPI for the same packages: PKGCLI_GITHUB_API_URL=<url>/github and
         # PKGCLI_PYPI_URL=<url> point pkgcli at them.
-        fake.mount("/github", FakeGitHub.from_catalogue(catalogue))
+        github = FakeGitHub.from_catalogue(
+            catalogue, quota=args.github_quota, window=args.github_window
+        )
+        fake.mount("/github", github)
         fake.mount("/pypi", FakePyPI.from_catalogue(catalogue))
         print(f"READY {fake.base_url}", flush=True)
         stop.wait()
