@@ -709,7 +709,15 @@ def test_module_entry_point() -> None:
         if process.poll() is None:
             process.kill()
             process.communicate()
-    assert process.returncode == 0 and out == "" and err == ""
+    assert process.returncode == 0 and out == ""
+    exports = dict(line.removeprefix("export ").split("=", 1) for line in err.splitlines())
+    assert exports == {
+        "PKGCLI_API_URL": f"{base}/api/v4",
+        "PKGCLI_GITHUB_API_URL": f"{base}/github",
+        "PKGCLI_PYPI_URL": base,
+        "PKGCLI_GITLAB_API_URL": f"{base}/gitlab/api/v4",
+        "PKGCLI_CODEBERG_API_URL": f"{base}/codeberg/api/v1",
+    }
 
 
 # --------------------------------------------------------------------------- real records

@@ -1,7 +1,10 @@
-"""Run the fake Django Packages API as a process: `python -m tests.fake [options]`.
+"""Run the fake upstreams as a process: `python -m tests.fake [options]`.
 
-Prints exactly one line, `READY <base_url>`, to stdout once listening, then serves until
-SIGTERM or SIGINT and exits 0. Benchmarks start it as a subprocess.
+Serves Django Packages API v4 at /api/v4, GitHub at /github, PyPI at /pypi, GitLab at
+/gitlab/api/v4 and Codeberg at /codeberg/api/v1, all over one generated catalogue. Prints
+exactly one line, `READY <base_url>`, to stdout once listening (tests and benchmarks read
+it), then the `export PKGCLI_…=…` lines that point pkgcli at every source to stderr, and
+serves until SIGTERM or SIGINT, then exits 0.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from .catalogue import generate_catalogue
+from .forges import FakeCodeberg, FakeGitLab
 from .github import FakeGitHub
 from .pypi import FakePyPI
 from .server import FakeUpstream
@@ -22,7 +26,11 @@ from .server import FakeUpstream
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tests.fake",
-        description="Serve a fake Django Packages API v4, GitHub API and PyPI JSON API.",
+        description=(
+            "Serve a fake Django Packages API v4, GitHub API, PyPI JSON API, GitLab API v4 "
+            "and Codeberg (Gitea) API v1 on one port. Prints READY <url> on stdout, then "
+            "the environment variables that point pkgcli at it on stderr."
+        ),
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -78,16 +86,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     if stop.is_set():
         return 0
     with FakeUpstream(catalogue, host=args.host, port=args.port, latency=args.latency) as fake:
-        # GitHub and PyPI for the same packages: PKGCLI_GITHUB_API_URL=<url>/github and
-        # PKGCLI_PYPI_URL=<url> point pkgcli at them.
         github = FakeGitHub.from_catalogue(
             catalogue, quota=args.github_quota, window=args.github_window
         )
         fake.mount("/github", github)
         fake.mount("/pypi", FakePyPI.from_catalogue(catalogue))
+        fake.mount("/gitlab/api/v4", FakeGitLab.from_catalogue(catalogue))
+        fake.mount("/codeberg/api/v1", FakeCodeberg.from_catalogue(catalogue))
         print(f"READY {fake.base_url}", flush=True)
+        for name, value in environment(fake.base_url).items():
+            print(f"export {name}={value}", file=sys.stderr)
+        sys.stderr.flush()
         stop.wait()
     return 0
+
+
+def environment(base_url: str) -> dict[str, str]:
+    """The settings that point pkgcli at every source this process serves."""
+    return {
+        "PKGCLI_API_URL": f"{base_url}/api/v4",
+        "PKGCLI_GITHUB_API_URL": f"{base_url}/github",
+        "PKGCLI_PYPI_URL": base_url,
+        "PKGCLI_GITLAB_API_URL": f"{base_url}/gitlab/api/v4",
+        "PKGCLI_CODEBERG_API_URL": f"{base_url}/codeberg/api/v1",
+    }
 
 
 if __name__ == "__main__":
