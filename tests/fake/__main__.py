@@ -12,11 +12,13 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import textwrap
 import threading
 from collections.abc import Sequence
 from types import FrameType
 
 from .catalogue import generate_catalogue
+from .faults import FAULT_HELP, parse_fault_spec
 from .forges import FakeCodeberg, FakeGitLab
 from .github import FakeGitHub
 from .pypi import FakePyPI
@@ -26,6 +28,8 @@ from .server import FakeUpstream
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tests.fake",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_fault_epilog(),
         description=(
             "Serve a fake Django Packages API v4, GitHub API, PyPI JSON API, GitLab API v4 "
             "and Codeberg (Gitea) API v1 on one port. Prints READY <url> on stdout, then "
@@ -54,7 +58,38 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="length of a GitHub rate-limit window; the quota resets after it (3600)",
     )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        type=_fault,
+        metavar="KIND[,KEY=VALUE...]:PATH[:TIMES]",
+        help="inject a fault on requests whose path+query starts with PATH (or matches it as "
+        "a regex; '*' or empty: any), TIMES times (default 1; '*': always); repeatable. "
+        "Kinds and their options are listed below",
+    )
     return parser
+
+
+def _fault_epilog() -> str:
+    width = max(len(kind) for kind in FAULT_HELP)
+    indent = " " * (width + 4)
+    lines = [
+        textwrap.fill(text, 100, initial_indent=f"  {kind:<{width}}  ", subsequent_indent=indent)
+        for kind, text in FAULT_HELP.items()
+    ]
+    return (
+        "fault kinds (every route: Django Packages, GitHub REST and GraphQL, PyPI, GitLab, "
+        "Codeberg):\n" + "\n".join(lines) + "\n\nexample: --fault retry-after,value=²:/github/:3 "
+        "--fault gzip-bomb,mb=300:/pypi/ --fault 503:*:*"
+    )
+
+
+def _fault(spec: str) -> tuple[str, str | None, int | None, dict[str, object]]:
+    try:
+        return parse_fault_spec(spec)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive_int(text: str) -> int:
@@ -93,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         fake.mount("/pypi", FakePyPI.from_catalogue(catalogue))
         fake.mount("/gitlab/api/v4", FakeGitLab.from_catalogue(catalogue))
         fake.mount("/codeberg/api/v1", FakeCodeberg.from_catalogue(catalogue))
+        for kind, path, times, opts in args.fault:
+            fake.faults.add(kind, path, times, **opts)
         print(f"READY {fake.base_url}", flush=True)
         for name, value in environment(fake.base_url).items():
             print(f"export {name}={value}", file=sys.stderr)
