@@ -920,7 +920,7 @@ class _Synth:
         sizes = {gid: self.grid_size(n) for gid in grid_ids}
         big = rng.choice(grid_ids)
         if n >= 200:
-            sizes[big] = rng.randint(215, min(MAX_GRID_SIZE, n))
+            sizes[big] = rng.randint(min(215, n), min(MAX_GRID_SIZE, n))  # 200-214 crashed
         memberships: dict[int, list[int]] = {pid: [] for pid in package_ids}
         for gid in [big, *(g for g in grid_ids if g != big)]:
             grid = catalogue.grids[gid]
