@@ -12,15 +12,17 @@ afterwards whether the pass saw the whole list consistently.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, TypeGuard, TypeVar
+from typing import Any, TypeVar
 
 from pkgcli.errors import UpstreamError
 from pkgcli.http import HttpClient
-from pkgcli.models import MAX_ID, MAX_SLUG, is_upstream_id, link_id, parse_timestamp
+from pkgcli.models import is_upstream_id, is_valid_slug
+from pkgcli.sources.boundary import BadRecord as BadRecord  # re-exported: it lived here
+from pkgcli.sources.boundary import Fields, shown
+from pkgcli.sources.boundary import parse_count as parse_count
 
 PAGE_SIZE = 100
 IN_FLIGHT = 4
@@ -29,12 +31,6 @@ MAX_PAGES = 10_000  # a million records (the catalogue has ~6,000): a lying `cou
 Record = dict[str, Any]
 K = TypeVar("K")
 R = TypeVar("R")
-
-_DIGITS = re.compile(r"[0-9]{1,19}")
-
-
-class BadRecord(UpstreamError):
-    """A record that cannot be stored: not an object, or no usable id or slug."""
 
 
 def in_flight(
@@ -71,139 +67,27 @@ def in_flight(
 
 # -- decoding records ------------------------------------------------------------------
 
-
-def _shown(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+_Fields = Fields  # the shared boundary (sources/boundary.py) grew out of this module's
 
 
 def _identity(record: Any, kind: str) -> tuple[int, str]:
-    """The record's id and slug, or BadRecord saying what is wrong with them."""
+    """The record's id and slug, or BadRecord saying what is wrong with them.
+
+    The slug must match the rule the CLI applies to typed slugs (`is_valid_slug`): it is
+    offered by completion, in "did you mean" and in suggested commands, so a record whose
+    slug does not (say `zz;touch${IFS}pwned`) is skipped, and counted, never stored.
+    """
     if not isinstance(record, dict):
-        raise BadRecord(f"a {kind} record that is not a JSON object ({_shown(record)})")
+        raise BadRecord(f"a {kind} record that is not a JSON object ({shown(record)})")
     record_id = record.get("id")
     if not is_upstream_id(record_id):
         raise BadRecord(
-            f"a {kind} record whose id is not a number from 1 to 2**63-1 ({_shown(record_id)})"
+            f"a {kind} record whose id is not a number from 1 to 2**63-1 ({shown(record_id)})"
         )
     slug = record.get("slug")
-    if not _usable_slug(slug):
-        raise BadRecord(f"{kind} {record_id} without a usable slug ({_shown(slug)})")
+    if not isinstance(slug, str) or not is_valid_slug(slug):
+        raise BadRecord(f"{kind} {record_id} without a usable slug ({shown(slug)})")
     return record_id, slug
-
-
-def _usable_slug(slug: Any) -> TypeGuard[str]:
-    """Non-empty, at most 100 characters, no spaces or control characters: what the
-    store's slug parking and the command line can work with. (Upstream's are SlugField
-    slugs, letters, digits, "-" and "_"; anything else printable is kept as sent.)"""
-    return (
-        isinstance(slug, str)
-        and 0 < len(slug) <= MAX_SLUG
-        and slug.isprintable()
-        and not any(c.isspace() for c in slug)
-    )
-
-
-def parse_count(value: Any) -> int | None:
-    """A count (stars, forks, weekly commits): a whole number 0..2**63-1, or None.
-
-    A string of digits counts too ("123" means 123: the v4 contract says int and the
-    meaning is plain); bools, floats, negatives and numbers SQLite cannot hold do not.
-    """
-    if type(value) is int:
-        number = value
-    elif isinstance(value, str) and _DIGITS.fullmatch(value):
-        number = int(value)
-    else:
-        return None
-    return number if 0 <= number <= MAX_ID else None
-
-
-class _Fields:
-    """Reads one record's values, turning unusable ones into "unknown" and noting them."""
-
-    def __init__(self, record: Record, problems: list[str] | None) -> None:
-        self.record = record
-        self.problems = problems if problems is not None else []
-
-    def _bad(self, key: str) -> None:
-        self.problems.append(key)
-
-    def text(self, key: str) -> str:
-        value = self.record.get(key)
-        if isinstance(value, str):
-            return value
-        if value is not None:
-            self._bad(key)
-        return ""
-
-    def optional_text(self, key: str) -> str | None:
-        """A string or null, kept as sent ("" and null both mean "none" upstream)."""
-        value = self.record.get(key)
-        if value is None or isinstance(value, str):
-            return value
-        self._bad(key)
-        return None
-
-    def count(self, key: str) -> int:
-        """A count, 0 when missing or unusable (unknown)."""
-        value = self.record.get(key)
-        number = parse_count(value)
-        if number is None and value is not None:
-            self._bad(key)
-        return number or 0
-
-    def flag(self, key: str) -> int:
-        value = self.record.get(key)
-        if isinstance(value, bool) or value in (0, 1):
-            return int(value)
-        if value is not None:
-            self._bad(key)
-        return 0
-
-    def timestamp(self, key: str) -> str | None:
-        value = self.record.get(key)
-        parsed = parse_timestamp(value)
-        if parsed is None and value not in (None, ""):
-            self._bad(key)
-        return parsed
-
-    def link(self, key: str) -> int | None:
-        value = self.record.get(key)
-        found = link_id(value)
-        if found is None and value not in (None, ""):
-            self._bad(key)
-        return found
-
-    def links(self, key: str) -> str:
-        """A list of link URLs → their ids as a JSON list (unusable links left out)."""
-        value = self.record.get(key)
-        if not isinstance(value, list):
-            if value is not None:
-                self._bad(key)
-            return "[]"
-        ids = [link_id(url) for url in value]
-        if None in ids:
-            self._bad(key)
-        return json.dumps([i for i in ids if i is not None])
-
-    def counts(self, key: str) -> str:
-        """A list of counts as JSON; [] (unknown) if any of them is unusable."""
-        value = self.record.get(key)
-        numbers = [parse_count(n) for n in value] if isinstance(value, list) else [None]
-        if None in numbers:
-            if value is not None:
-                self._bad(key)
-            return "[]"
-        return json.dumps(numbers)
-
-    def strings(self, key: str) -> str:
-        value = self.record.get(key)
-        items = value if isinstance(value, list) else []
-        kept = [item for item in items if isinstance(item, str)]
-        if len(kept) != len(items) or (value is not None and not isinstance(value, list)):
-            self._bad(key)
-        return json.dumps(kept)
 
 
 def parse_package(record: Any, fetched_at: str, problems: list[str] | None = None) -> Record:
@@ -218,14 +102,14 @@ def parse_package(record: Any, fetched_at: str, problems: list[str] | None = Non
         "grid_ids": f.links("grids"),
         "repo_url": f.text("repo_url"),
         "repo_description": f.text("repo_description"),
-        "repo_watchers": f.count("repo_watchers"),
-        "repo_forks": f.count("repo_forks"),
+        "repo_watchers": f.count("repo_watchers") or 0,
+        "repo_forks": f.count("repo_forks") or 0,
         "pypi_url": f.text("pypi_url"),
         "pypi_version": f.optional_text("pypi_version"),
         # "" and null both mean "none"; keep which one upstream sent so --json is exact.
         "documentation_url": f.optional_text("documentation_url"),
-        "commits_over_52": f.counts("commits_over_52"),
-        "participants": f.strings("participants"),
+        "commits_over_52": json.dumps(f.counts("commits_over_52") or []),
+        "participants": json.dumps(f.strings("participants")),
         "last_updated": f.timestamp("last_updated"),
         "last_fetched": f.timestamp("last_fetched"),
         "created": f.timestamp("created"),
