@@ -373,9 +373,11 @@ class HttpClient:
             return f"check {self.setting}"
         return "check its base URL setting"
 
-    def get_json(self, url: str, *, params: Mapping[str, Any] | None = None) -> Any:
-        """GET a JSON document; None for 404. A malformed or HTML answer is an attempt of
-        the same retry budget; after the last one it fails."""
+    def get_json(
+        self, url: str, *, params: Mapping[str, Any] | None = None, not_found: Any = None
+    ) -> Any:
+        """GET a JSON document; `not_found` (None) for 404. A malformed or HTML answer is
+        an attempt of the same retry budget; after the last one it fails."""
         decoded: list[Any] = []
 
         def validate(response: httpx.Response) -> None:
@@ -391,7 +393,7 @@ class HttpClient:
         )
         status = response.status_code
         if status == 404 and "html" not in response.headers.get("content-type", ""):
-            return None
+            return not_found
         if status == 404:
             raise UpstreamError(
                 f"{self.name} has no such endpoint (an HTML 404 page at "

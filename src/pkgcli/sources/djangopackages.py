@@ -27,7 +27,13 @@ from pkgcli.sources.boundary import parse_count as parse_count
 PAGE_SIZE = 100
 IN_FLIGHT = 4
 SLACK_PAGES = 2  # pages past `count` worth following when the list grows during a pass
-MAX_PAGES = 10_000  # a million records (the catalogue has ~6,000): a lying `count` stops here
+# A first pass reads at most 250,000 records (the catalogue has ~6,000); later passes at
+# most 10% (and 1,000) more than the mirror holds: a lying `count` stops there.
+MAX_PAGES = 2_500
+GROWTH = 1.1
+GROWTH_SLACK = 1_000
+# Keys only a package record has: one of them in a grid or category list is misplaced.
+_PACKAGE_ONLY = frozenset({"repo_url", "pypi_url", "participants", "commits_over_52"})
 Record = dict[str, Any]
 K = TypeVar("K")
 R = TypeVar("R")
@@ -70,6 +76,15 @@ def in_flight(
 _Fields = Fields  # the shared boundary (sources/boundary.py) grew out of this module's
 
 
+class Unusable:
+    """A detail answer that is no record of what was asked (a `null` body, or the record
+    of another package): parsing it raises BadRecord with `reason`, so the caller skips
+    it with a note like any malformed record, and the others proceed."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
 def _identity(record: Any, kind: str) -> tuple[int, str]:
     """The record's id and slug, or BadRecord saying what is wrong with them.
 
@@ -77,9 +92,13 @@ def _identity(record: Any, kind: str) -> tuple[int, str]:
     offered by completion, in "did you mean" and in suggested commands, so a record whose
     slug does not (say `zz;touch${IFS}pwned`) is skipped, and counted, never stored.
     """
+    if isinstance(record, Unusable):
+        raise BadRecord(record.reason)
     if not isinstance(record, dict):
         raise BadRecord(f"a {kind} record that is not a JSON object ({shown(record)})")
     record_id = record.get("id")
+    if kind != "package" and _PACKAGE_ONLY.intersection(record):
+        raise BadRecord(f"a package record (id {shown(record_id)}) where a {kind} belongs")
     if not is_upstream_id(record_id):
         raise BadRecord(
             f"a {kind} record whose id is not a number from 1 to 2**63-1 ({shown(record_id)})"
@@ -167,17 +186,17 @@ class Page:
 
 def parse_page(document: Any) -> Page:
     """A list envelope → a Page; anything else is an upstream error."""
+    count = document.get("count") if isinstance(document, dict) else None
     if (
         not isinstance(document, dict)
         or not isinstance(document.get("results"), list)
-        or type(document.get("count")) is not int
-        or document["count"] < 0
+        or type(count) is not int
+        or count < 0
     ):
         raise UpstreamError("Django Packages sent a list page without count/results")
+    # A count beyond 2**63 is only compared and bounded (`Listing.plausible`), never stored.
     following = document.get("next")
-    return Page(
-        document["count"], document["results"], isinstance(following, str) and following != ""
-    )
+    return Page(count, document["results"], isinstance(following, str) and following != "")
 
 
 class Listing:
@@ -190,15 +209,26 @@ class Listing:
     ends the pass. Once iterated to the end, `complete` says whether the pass saw the
     whole list consistently — every page full but the last, the last without `next`, the
     same `count` on every page, as many records as `count` and none twice — and `problem`
-    says what was wrong if not. `ids` holds every valid id listed.
+    says what was wrong if not. `ids` holds every valid id listed; a record listed again
+    on a later page is yielded once (so it is neither stored nor counted twice).
+
+    A pass reads no more than is plausible: `count`, but at most 10% (and 1,000) more
+    records than `known` (what the mirror holds) and at most MAX_PAGES on a first pass.
+    A list that still goes on there raises UpstreamError once its pages are yielded: the
+    records read are kept, nothing is flagged gone, and the run exits non-zero.
     """
 
     def __init__(
-        self, client: DjangoPackagesClient, kind: str, on_count: Callable[[int], None] | None
+        self,
+        client: DjangoPackagesClient,
+        kind: str,
+        on_count: Callable[[int], None] | None,
+        known: int | None = None,
     ) -> None:
         self.client = client
         self.kind = kind
         self.on_count = on_count
+        self.known = known
         self.ids: set[int] = set()
         self.complete = False
         self.problem: str | None = "the pass did not finish"
@@ -209,7 +239,8 @@ class Listing:
 
     def __iter__(self) -> Iterator[list[Any]]:
         first = self._fetch(0)
-        most = min(first.count // PAGE_SIZE + 1 + SLACK_PAGES, MAX_PAGES)
+        plausible = self.plausible(first.count)
+        most = plausible // PAGE_SIZE + 1 + SLACK_PAGES
         if self.on_count:
             self.on_count(min(first.count, most * PAGE_SIZE))
         yield first.results
@@ -217,20 +248,44 @@ class Listing:
             yield page.results
         self.problem = self._problem()
         self.complete = self.problem is None
+        if self._stop_at is None and len(self._pages) >= most:
+            self.problem = self._cut_short(first.count, most)
+            raise UpstreamError(self.problem)
+
+    def plausible(self, count: int) -> int:
+        """How many records this pass may read: `count`, bounded by the mirror's size."""
+        if self.known:
+            bound = max(int(self.known * GROWTH), self.known + GROWTH_SLACK)
+        else:
+            bound = (MAX_PAGES - 1 - SLACK_PAGES) * PAGE_SIZE
+        return max(0, min(count, bound))
+
+    def _cut_short(self, count: int, most: int) -> str:
+        held = f"the mirror holds {self.known:,}" if self.known else "this is a first pass"
+        return (
+            f"Django Packages kept listing {self.kind} past what is plausible (it counts "
+            f"{count:,}; {held}): stopped after {most:,} pages; the {self.kind} read are "
+            "kept and none is flagged gone"
+        )
 
     def _fetch(self, offset: int) -> Page:
-        """One page, noted (in the worker thread, so the next offset drawn knows of it)."""
+        """One page, noted (in the worker thread, so the next offset drawn knows of it);
+        records this pass already saw are left out of what it yields."""
         page = self.client.fetch_page(self.kind, offset)
         with self._lock:
             self._pages[offset] = (page.count, len(page.results), page.has_next)
             if not page.results or not page.has_next:
                 self._stop_at = offset if self._stop_at is None else min(self._stop_at, offset)
+            kept = []
             for record in page.results:
                 record_id = record.get("id") if isinstance(record, dict) else None
+                if is_upstream_id(record_id) and record_id in self.ids:
+                    self._listed_twice += 1
+                    continue
                 if is_upstream_id(record_id):
-                    self._listed_twice += record_id in self.ids
                     self.ids.add(record_id)
-        return page
+                kept.append(record)
+        return Page(page.count, kept, page.has_next)
 
     def _offsets(self, most: int) -> Iterator[int]:
         for number in range(1, most):
@@ -271,22 +326,68 @@ class DjangoPackagesClient:
         self.api_url = api_url.rstrip("/")
 
     def fetch_package(self, slug_or_id: str | int) -> Any:
-        return self.http.get_json(f"{self.api_url}/packages/{slug_or_id}/")
+        """The record (None for 404), or `Unusable` when the answer is not that package."""
+        return self._fetch_detail("packages", "package", slug_or_id)
 
     def fetch_grid(self, slug_or_id: str | int) -> Any:
-        return self.http.get_json(f"{self.api_url}/grids/{slug_or_id}/")
+        return self._fetch_detail("grids", "grid", slug_or_id)
 
     def fetch_category(self, category_id: int) -> Any:
-        return self.http.get_json(f"{self.api_url}/categories/{category_id}/")
+        return self._fetch_detail("categories", "category", category_id)
+
+    def _fetch_detail(self, kind: str, noun: str, slug_or_id: str | int) -> Any:
+        key = detail_key(slug_or_id)
+        document = self.http.get_json(f"{self.api_url}/{kind}/{key}/", not_found=_NOT_FOUND)
+        if document is _NOT_FOUND:
+            return None
+        return check_detail(document, noun, slug_or_id)
 
     def fetch_page(self, kind: str, offset: int, limit: int = PAGE_SIZE) -> Page:
         document = self.http.get_json(
-            f"{self.api_url}/{kind}/", params={"limit": limit, "offset": offset}
+            f"{self.api_url}/{kind}/", params={"limit": int(limit), "offset": int(offset)}
         )
         if document is None:
             raise UpstreamError(f"Django Packages has no /{kind}/ list (404)")
         return parse_page(document)
 
-    def iter_pages(self, kind: str, on_count: Callable[[int], None] | None = None) -> Listing:
-        """A pass over every page of a list (see `Listing`)."""
-        return Listing(self, kind, on_count)
+    def iter_pages(
+        self, kind: str, on_count: Callable[[int], None] | None = None, known: int | None = None
+    ) -> Listing:
+        """A pass over every page of a list (see `Listing`); `known`: records mirrored."""
+        return Listing(self, kind, on_count, known)
+
+
+_NOT_FOUND = object()  # what `get_json` answers for a 404 here (None is a `null` body)
+
+
+def detail_key(slug_or_id: str | int) -> str:
+    """The path segment of a detail URL: an id, or a slug matching the slug rule."""
+    if is_upstream_id(slug_or_id):
+        return str(slug_or_id)
+    if isinstance(slug_or_id, str) and is_valid_slug(slug_or_id):
+        return slug_or_id
+    raise UpstreamError(f"not a slug or id pkgcli asks Django Packages for ({shown(slug_or_id)})")
+
+
+def check_detail(document: Any, noun: str, asked: str | int) -> Any:
+    """The record if it is the one asked for, else `Unusable` saying what came instead.
+
+    Asked by id, the id must match; asked by slug, the slug (in any case) or, for an
+    all-digit key, the id. A `null` body is not a 404: it is an answer that says nothing.
+    """
+    if document is None:
+        return Unusable(f"a null answer for {noun} {shown(asked)} (no record)")
+    if not isinstance(document, dict):
+        return document  # parse says what it is (not a JSON object)
+    record_id, slug = document.get("id"), document.get("slug")
+    if isinstance(asked, int):
+        matches = record_id == asked
+    else:
+        by_slug = isinstance(slug, str) and slug.lower() == asked.lower()
+        digits = asked.isascii() and asked.isdigit() and len(asked) <= 19
+        matches = by_slug or (digits and record_id == int(asked))
+    if matches:
+        return document
+    return Unusable(
+        f"the {noun} record {shown(slug)} (id {shown(record_id)}) when asked for {shown(asked)}"
+    )
