@@ -17,12 +17,14 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import SplitResult, urlsplit
 
 from pkgcli.errors import UpstreamError
 from pkgcli.models import MAX_ID, link_id, parse_timestamp
 
 MAX_COUNT = MAX_ID  # counts are stored in SQLite INTEGER columns: 0..2**63-1
 _DIGITS = re.compile(r"[0-9]{1,19}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Path segments from upstream, by source: checked before stored or put in a URL.
 GITHUB_NAME = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
@@ -42,11 +44,18 @@ def storable(text: str) -> str:
     """`text` as UTF-8 can hold it: lone surrogates ("\\ud800") become U+FFFD."""
     if text.isascii():
         return text
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def split_url(text: str) -> SplitResult | None:
+    """`urlsplit` of an upstream URL ("https://" assumed), None where it raises ("http://[")
+    or the port is no port."""
     try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return text
+        parts = urlsplit(text if "://" in text else f"https://{text}")
+        parts.port  # noqa: B018 (raises ValueError for "host:99999" or "host:x")
+    except ValueError:
+        return None
+    return parts
 
 
 def shown(value: Any, limit: int = 40) -> str:

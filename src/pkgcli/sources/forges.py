@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from pkgcli.sources.base import Answer, CacheEntry, SourceClient
 from pkgcli.sources.boundary import (
@@ -21,6 +21,7 @@ from pkgcli.sources.boundary import (
     BadRecord,
     Fields,
     shown,
+    split_url,
     valid_name,
 )
 
@@ -47,7 +48,9 @@ def parse_forge_url(url: str | None) -> ForgeRepo | None:
     if not url:
         return None
     text = url.strip()
-    parts = urlsplit(text if "://" in text else f"https://{text}")
+    parts = split_url(text)
+    if parts is None:
+        return None
     host = (parts.hostname or "").lower().removeprefix("www.")
     if host not in FORGES:
         return None

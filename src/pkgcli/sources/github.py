@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import httpx
 
@@ -30,6 +30,7 @@ from pkgcli.sources.boundary import (
     Fields,
     parse_count,
     shown,
+    split_url,
     storable,
     valid_name,
 )
@@ -54,7 +55,9 @@ def parse_repo_url(url: str | None) -> str | None:
     text = url.strip()
     if text.startswith("git@github.com:"):
         text = "https://github.com/" + text[len("git@github.com:") :]
-    parts = urlsplit(text if "://" in text else f"https://{text}")
+    parts = split_url(text)
+    if parts is None:
+        return None
     if (parts.hostname or "").lower() not in GITHUB_HOSTS:
         return None
     segments = [s for s in parts.path.split("/") if s]
@@ -136,7 +139,8 @@ def last_page(link: str | None) -> int | None:
     url = parse_link_header(link).get("last")
     if not url:
         return None
-    pages = parse_qs(urlsplit(url).query).get("page")
+    parts = split_url(url)
+    pages = parse_qs(parts.query).get("page") if parts else None
     number = parse_count(pages[0]) if pages else None
     return number or None
 

@@ -12,10 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from pkgcli.sources.base import Answer, CacheEntry, SourceClient
-from pkgcli.sources.boundary import PYPI_NAME, BadRecord, Fields, shown, storable, valid_name
+from pkgcli.sources.boundary import (
+    PYPI_NAME,
+    BadRecord,
+    Fields,
+    shown,
+    split_url,
+    storable,
+    valid_name,
+)
 
 PYPI_HOSTS = frozenset({"pypi.org", "www.pypi.org", "pypi.python.org", "test.pypi.org"})
 _PYTHON_RE = re.compile(r"^[0-9]{1,9}\.[0-9]{1,9}$")  # "3.12"; not "3" or "3 :: Only"
@@ -36,7 +43,9 @@ def parse_pypi_name(pypi_url: str | None) -> str | None:
         return None
     if "/" not in text and ":" not in text:
         return normalize_name(text) if valid_name(text, PYPI_NAME) else None
-    parts = urlsplit(text if "://" in text else f"https://{text}")
+    parts = split_url(text)
+    if parts is None:
+        return None
     if (parts.hostname or "").lower() not in PYPI_HOSTS:
         return None
     segments = [s for s in parts.path.split("/") if s]
