@@ -156,8 +156,8 @@ class HttpClient:
         max_connections: int = 4,
         auth: httpx.Auth | None = None,
         setting: str | None = None,
-        max_body: int = MAX_BODY,
-        clock: Callable[[], float] = time.monotonic,
+        max_body: int | None = None,  # MAX_BODY
+        clock: Callable[[], float] | None = None,  # time.monotonic
         on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.name = name
@@ -167,8 +167,8 @@ class HttpClient:
         self.max_retry_wait = max_retry_wait
         self.timeout = timeout
         self.setting = setting
-        self.max_body = max_body
-        self.clock = clock
+        self.max_body = MAX_BODY if max_body is None else max_body
+        self.clock = clock or time.monotonic
         self.on_wait = on_wait or _stderr_note
         self.requests = 0
         self.statuses: dict[int, int] = {}  # answers by status code, for reports and benchmarks
@@ -353,7 +353,7 @@ class HttpClient:
             response._content = body  # type: ignore[assignment]
         except _BodyTooBig as exc:
             raise UpstreamError(
-                f"{self.name} sent an answer larger than {self.max_body // 2**20} MB "
+                f"{self.name} sent an answer larger than {_size(self.max_body)} "
                 f"({_short(url)}); pkgcli reads no more than that"
             ) from exc
         except TimeoutError as exc:
@@ -472,6 +472,10 @@ def _status_problem(name: str, response: httpx.Response) -> str:
     if status == 429:
         return f"{name} is rate limiting us (429)"
     return f"{name} answered {status} {response.reason_phrase} ({_short(str(response.url))})"
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:g} MB" if n >= 2**20 else f"{n / 2**10:g} KB"
 
 
 def _short(url: str) -> str:

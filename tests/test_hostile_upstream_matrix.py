@@ -1,0 +1,382 @@
+"""Every upstream fault class × every source, through `pkgcli fetch`: the exit code, the
+`pkgcli:` line or notes, what is stored, and that the other packages proceeded.
+
+One `httpx.MockTransport` plays all five upstreams (Django Packages, GitHub, PyPI, GitLab,
+Codeberg) for four packages, one per forge plus a second GitHub one; a test breaks one
+route of one source with one fault and fetches them all. Nothing leaves the process.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import pytest
+
+from pkgcli import http as pkgcli_http
+from pkgcli.errors import EXIT_UPSTREAM
+
+from .conftest import FIXTURES, CliHarness
+
+REAL = json.loads((FIXTURES / "djangopackages" / "package-1858.json").read_text())
+PACKAGES = {
+    "pkg-gh": "https://github.com/good/one",
+    "pkg-gh2": "https://github.com/good/two",
+    "pkg-gl": "https://gitlab.com/group/sub/proj",
+    "pkg-cb": "https://codeberg.org/owner/repo",
+}
+SLUGS = list(PACKAGES)
+Fault = Callable[[httpx.Request], httpx.Response]
+
+
+def dp_record(index: int, slug: str) -> dict[str, Any]:
+    return {
+        **REAL,
+        "id": 9000 + index,
+        "slug": slug,
+        "title": slug,
+        "repo_url": PACKAGES[slug],
+        "pypi_url": f"https://pypi.org/project/{slug}/",
+        "grids": [],
+        "category": None,
+    }
+
+
+def github_repo(name: str) -> dict[str, Any]:
+    return {
+        "id": 1,
+        "full_name": name,
+        "stargazers_count": 10,
+        "forks_count": 2,
+        "subscribers_count": 3,
+        "description": f"{name} here",
+        "archived": False,
+        "pushed_at": "2024-01-01T00:00:00Z",
+        "license": {"spdx_id": "MIT"},
+        "default_branch": "main",
+        "homepage": None,
+    }
+
+
+def pypi_project(name: str) -> dict[str, Any]:
+    return {
+        "info": {
+            "name": name,
+            "version": "1.0",
+            "classifiers": ["Framework :: Django :: 5.0"],
+            "license": "MIT",
+            "requires_python": ">=3.10",
+            "project_urls": {},
+        },
+        "urls": [{"upload_time_iso_8601": "2024-01-01T00:00:00Z"}],
+        "releases": {},
+    }
+
+
+class World:
+    """The five upstreams; `faults[(source, route)]` replaces one route's answer."""
+
+    def __init__(self) -> None:
+        self.records = {slug: dp_record(i, slug) for i, slug in enumerate(SLUGS)}
+        self.faults: dict[tuple[str, str], Fault] = {}
+        self.seen: list[httpx.Request] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request)
+        source, route, key = self.route(request)
+        fault = self.faults.get((source, route)) or self.faults.get((source, "*"))
+        if fault is not None and (source != "dp" or key in ("pkg-gh", "*")):
+            return fault(request)
+        return self.answer(source, route, key)
+
+    def route(self, request: httpx.Request) -> tuple[str, str, str]:
+        path = unquote(request.url.path)
+        if path.startswith("/api/v4/packages/"):
+            return "dp", "package", path.split("/")[4]
+        if path.startswith("/github/repos/"):
+            parts = path.split("/")
+            name = "/".join(parts[3:5])
+            return "github", "/".join(parts[5:]) or "repo", name
+        if path.startswith("/github/graphql"):
+            return "github", "graphql", "*"
+        if path.startswith("/pypi/"):
+            return "pypi", "project", path.split("/")[2]
+        if path.startswith("/gitlab/"):
+            return "gitlab", "project", path.split("/projects/", 1)[-1]
+        if path.startswith("/codeberg/"):
+            return "codeberg", "project", path.split("/repos/", 1)[-1]
+        return "other", "", ""
+
+    def answer(self, source: str, route: str, key: str) -> httpx.Response:
+        if source == "dp" and key in self.records:
+            return httpx.Response(200, json=self.records[key])
+        if source == "github" and route == "repo":
+            return httpx.Response(200, json=github_repo(key))
+        if source == "github" and route == "stats/participation":
+            return httpx.Response(200, json={"all": [1] * 52, "owner": [0] * 52})
+        if source == "github" and route == "contributors":
+            return httpx.Response(200, json=[{"login": "alice"}, {"login": "bob"}])
+        if source == "github" and route == "commits":
+            commit = {"commit": {"committer": {"date": "2024-01-02T00:00:00Z"}}}
+            return httpx.Response(200, json=[commit])
+        if source == "pypi":
+            return httpx.Response(200, json=pypi_project(key))
+        if source == "gitlab":
+            return httpx.Response(
+                200,
+                json={
+                    "path_with_namespace": key,
+                    "star_count": 4,
+                    "forks_count": 1,
+                    "description": "gl",
+                    "archived": False,
+                    "license": {"name": "MIT"},
+                },
+            )
+        if source == "codeberg":
+            return httpx.Response(
+                200,
+                json={
+                    "full_name": key,
+                    "stars_count": 5,
+                    "forks_count": 1,
+                    "description": "cb",
+                    "archived": False,
+                    "licenses": ["MIT"],
+                },
+            )
+        return httpx.Response(404, json={"detail": "Not found."})
+
+
+@pytest.fixture
+def world(cli: CliHarness) -> World:
+    world = World()
+    cli.transport = httpx.MockTransport(world.handle)
+    return world
+
+
+def view(cli: CliHarness, slug: str) -> dict[str, Any]:
+    result = cli("show", slug, "--json", "--offline")
+    assert result.exit_code == 0, result.stderr
+    shown: dict[str, Any] = json.loads(result.stdout)
+    return shown
+
+
+def stored(cli: CliHarness) -> list[str]:
+    result = cli("list", "--json", "--offline") if False else None  # noqa: F841
+    return [s for s in SLUGS if cli("show", s, "--json", "--offline").exit_code == 0]
+
+
+def requests_to(world: World, needle: str) -> list[str]:
+    return [str(r.url) for r in world.seen if needle in r.url.path]
+
+
+# -- the baseline -------------------------------------------------------------------------
+
+
+def test_the_world_refreshes_every_source_cleanly(world: World, cli: CliHarness) -> None:
+    result = cli("fetch", *SLUGS)
+    assert result.exit_code == 0, result.stderr
+    assert view(cli, "pkg-gh")["repo_watchers"] == 10
+    assert view(cli, "pkg-gl")["repo_watchers"] == 4
+    assert view(cli, "pkg-cb")["repo_watchers"] == 5
+    assert view(cli, "pkg-gh")["pypi_version"] == "1.0"
+
+
+# -- the faults ---------------------------------------------------------------------------
+
+CAP = 64 * 1024  # the body cap while these tests run (the real one is 32 MB)
+TIMEOUT = 0.3  # PKGCLI_TIMEOUT while these tests run: a total deadline per request
+
+
+def body_of(world: World, source: str, route: str, key: str) -> dict[str, Any] | list[Any]:
+    decoded: Any = world.answer(source, route, key).json()
+    return decoded  # type: ignore[no-any-return]
+
+
+def changed(**changes: Any) -> Callable[[World, str, str], Fault]:
+    """A fault that answers the real record with `changes` applied (dotted keys nest)."""
+
+    def make(world: World, source: str, route: str) -> Fault:
+        def fault(request: httpx.Request) -> httpx.Response:
+            _, _, key = world.route(request)
+            record = json.loads(json.dumps(body_of(world, source, route, key)))
+            for dotted, value in changes.items():
+                target = record
+                *parents, last = dotted.split(".")
+                for part in parents:
+                    target = target[part]
+                target[last] = value
+            text = json.dumps(record, ensure_ascii=True)  # "\ud800" travels as an escape
+            return httpx.Response(200, content=text.encode(), headers=JSON_TYPE)
+
+        return fault
+
+    return make
+
+
+JSON_TYPE = {"content-type": "application/json"}
+
+
+def fixed(response: Callable[[], httpx.Response]) -> Callable[[World, str, str], Fault]:
+    return lambda world, source, route: lambda request: response()
+
+
+class Chunks(httpx.SyncByteStream):
+    """A streamed body from a generator (endless or slow, as the test needs)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks
+
+
+def endless() -> Iterator[bytes]:
+    yield b'{"x": "'
+    while True:
+        yield b"a" * 8192
+
+
+def trickle() -> Iterator[bytes]:
+    yield b'{"x": '
+    while True:
+        time.sleep(0.05)
+        yield b" "
+
+
+def dns_failure() -> httpx.Response:
+    import socket
+
+    try:
+        raise socket.gaierror(-2, "Name or service not known")
+    except socket.gaierror as cause:
+        raise httpx.ConnectError("[Errno -2] Name or service not known") from cause
+
+
+def refused() -> httpx.Response:
+    raise httpx.ConnectError("[Errno 111] Connection refused")
+
+
+BOMB = gzip.compress(b"[" + b" " * (CAP * 40) + b"]")  # ~2.6 MB of spaces in a few KB
+
+BODY_FAULTS: dict[str, tuple[Callable[[World, str, str], Fault], str]] = {
+    "huge body": (
+        fixed(
+            lambda: httpx.Response(200, content=b'["' + b"a" * CAP * 2 + b'"]', headers=JSON_TYPE)
+        ),
+        "sent an answer larger than 64 KB",
+    ),
+    "gzip bomb": (
+        fixed(
+            lambda: httpx.Response(
+                200,
+                stream=httpx.ByteStream(BOMB),
+                headers={**JSON_TYPE, "content-encoding": "gzip"},
+            )
+        ),
+        "sent an answer larger than 64 KB",
+    ),
+    "endless body": (
+        fixed(lambda: httpx.Response(200, stream=Chunks(endless()), headers=JSON_TYPE)),
+        "sent an answer larger than 64 KB",
+    ),
+    "trickled body": (
+        fixed(lambda: httpx.Response(200, stream=Chunks(trickle()), headers=JSON_TYPE)),
+        f"did not finish its answer within {TIMEOUT:g} s",
+    ),
+    "malformed json": (
+        fixed(lambda: httpx.Response(200, content=b'{"full_name": ', headers=JSON_TYPE)),
+        "malformed or truncated JSON",
+    ),
+    "html page": (
+        fixed(
+            lambda: httpx.Response(
+                200, content=b"<html>hi</html>", headers={"content-type": "text/html"}
+            )
+        ),
+        "HTML page instead of JSON",
+    ),
+    "dns failure": (fixed(dns_failure), "the host name does not resolve"),
+    "refused": (fixed(refused), "connection refused"),
+}
+
+SETTINGS = {
+    "dp": "PKGCLI_API_URL",
+    "github": "PKGCLI_GITHUB_API_URL",
+    "pypi": "PKGCLI_PYPI_URL",
+    "gitlab": "PKGCLI_GITLAB_API_URL",
+    "codeberg": "PKGCLI_CODEBERG_API_URL",
+}
+# The route broken for each source, the package it breaks and one that must proceed.
+VICTIMS = {
+    "dp": ("package", "pkg-gh", None),
+    "github": ("repo", "pkg-gh", "pkg-gh2"),
+    "pypi": ("project", "pkg-gh", "pkg-gh2"),
+    "gitlab": ("project", "pkg-gl", "pkg-gh"),
+    "codeberg": ("project", "pkg-cb", "pkg-gh"),
+}
+
+
+@pytest.fixture
+def bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pkgcli_http, "MAX_BODY", CAP)
+    monkeypatch.setenv("PKGCLI_TIMEOUT", str(TIMEOUT))
+
+
+def break_route(world: World, source: str, make: Callable[[World, str, str], Fault]) -> None:
+    route, victim, _ = VICTIMS[source]
+    real = make(world, source, route)
+    victim_key = {"github": "good/one", "pypi": victim}.get(source)
+
+    def only_the_victim(request: httpx.Request) -> httpx.Response:
+        _, _, key = world.route(request)
+        if victim_key is not None and key != victim_key:
+            return world.answer(source, route, key)
+        return real(request)
+
+    world.faults[(source, route)] = only_the_victim
+
+
+@pytest.mark.usefixtures("bounded")
+@pytest.mark.parametrize("source", sorted(VICTIMS))
+@pytest.mark.parametrize("fault", sorted(BODY_FAULTS))
+def test_a_body_or_connection_fault_fails_one_package_of_one_source(
+    world: World, cli: CliHarness, source: str, fault: str
+) -> None:
+    make, message = BODY_FAULTS[fault]
+    break_route(world, source, make)
+    result = cli("fetch", *SLUGS)
+    assert result.exit_code == EXIT_UPSTREAM, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    if fault in ("dns failure", "refused"):
+        assert f"check {SETTINGS[source]}" in result.stderr
+    route, victim, other = VICTIMS[source]
+    asked = [str(r.url) for r in world.seen if world.route(r)[:2] == (source, route)]
+    victim_urls = [u for u in asked if asked.count(u) > 1]
+    assert all(asked.count(u) <= pkgcli_http.MAX_ATTEMPTS for u in asked)  # one budget
+    if fault in ("dns failure", "huge body", "gzip bomb", "endless body"):
+        assert victim_urls == []  # not retried: another attempt would not help
+    assert_isolated(cli, result.stderr, source, victim, other, message)
+
+
+def assert_isolated(
+    cli: CliHarness, stderr: str, source: str, victim: str, other: str | None, message: str
+) -> None:
+    """Django Packages: one `pkgcli:` line, nothing stored. Other sources: the victim has
+    no fresh data from that source, and the other package was refreshed by it."""
+    if source == "dp":
+        last = stderr.strip().splitlines()[-1]
+        assert last.startswith("pkgcli: ") and message in last
+        assert cli("show", victim, "--json", "--offline").exit_code != 0
+        return
+    assert other is not None
+    hit = view(cli, victim)["pkgcli"]["sources"].get(source) or {}
+    assert hit.get("status") != "ok" and not hit.get("fetched_at")
+    proceeded = view(cli, other)["pkgcli"]["sources"]
+    assert proceeded["github" if source in ("gitlab", "codeberg") else source]["status"] == "ok"
