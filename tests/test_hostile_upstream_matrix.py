@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -113,8 +115,9 @@ class World:
         return "other", "", ""
 
     def answer(self, source: str, route: str, key: str) -> httpx.Response:
-        if source == "dp" and key in self.records:
-            return httpx.Response(200, json=self.records[key])
+        if source == "dp" and key in self.records:  # ASCII JSON: "\ud800" as an escape
+            body = json.dumps(self.records[key]).encode()
+            return httpx.Response(200, content=body, headers={"content-type": "application/json"})
         if source == "github" and route == "repo":
             return httpx.Response(200, json=github_repo(key))
         if source == "github" and route == "stats/participation":
@@ -165,11 +168,6 @@ def view(cli: CliHarness, slug: str) -> dict[str, Any]:
     assert result.exit_code == 0, result.stderr
     shown: dict[str, Any] = json.loads(result.stdout)
     return shown
-
-
-def stored(cli: CliHarness) -> list[str]:
-    result = cli("list", "--json", "--offline") if False else None  # noqa: F841
-    return [s for s in SLUGS if cli("show", s, "--json", "--offline").exit_code == 0]
 
 
 def requests_to(world: World, needle: str) -> list[str]:
@@ -380,3 +378,172 @@ def assert_isolated(
     assert hit.get("status") != "ok" and not hit.get("fetched_at")
     proceeded = view(cli, other)["pkgcli"]["sources"]
     assert proceeded["github" if source in ("gitlab", "codeberg") else source]["status"] == "ok"
+
+
+# -- wrong values: typed or unknown, never a crash or a poisoned batch ---------------------
+
+
+def db_row(isolated_env: Path, table: str, package_slug: str) -> dict[str, Any]:
+    with sqlite3.connect(isolated_env) as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute(
+            f"SELECT t.* FROM {table} t JOIN packages p ON p.id = t.package_id WHERE p.slug = ?",
+            (package_slug,),
+        ).fetchone()
+    assert row is not None, (table, package_slug)
+    return dict(row)
+
+
+HUGE, SURROGATE = 2**64, "bad \ud800 text"
+# source → (the changes, the table, the stored columns expected)
+VALUE_FAULTS: dict[str, tuple[dict[str, Any], str, dict[str, Any]]] = {
+    "github": (
+        {
+            "description": SURROGATE,
+            "stargazers_count": HUGE,
+            "forks_count": -1,
+            "archived": "false",
+            "homepage": ["x"],
+            "license": "MIT",
+        },
+        "github_repos",
+        {
+            "description": "bad \ufffd text",
+            "stars": None,
+            "forks": None,
+            "archived": None,
+            "homepage": None,
+            "license": None,
+        },
+    ),
+    "pypi": (
+        {
+            "info.version": 5,
+            "info.requires_python": SURROGATE,
+            "info.classifiers": "x",
+            "urls": {"a": 1},
+        },
+        "pypi_projects",
+        {
+            "version": None,
+            "requires_python": "bad \ufffd text",
+            "python_versions": "[]",
+            "latest_release_at": None,
+        },
+    ),
+    "gitlab": (
+        {
+            "description": SURROGATE,
+            "star_count": HUGE,
+            "forks_count": -5,
+            "archived": "false",
+            "license": [1],
+        },
+        "forge_repos",
+        {
+            "description": "bad \ufffd text",
+            "stars": None,
+            "forks": None,
+            "archived": None,
+            "license": None,
+        },
+    ),
+    "codeberg": (
+        {
+            "description": SURROGATE,
+            "stars_count": -1,
+            "forks_count": HUGE,
+            "archived": 1,
+            "licenses": "MIT",
+        },
+        "forge_repos",
+        {
+            "description": "bad \ufffd text",
+            "stars": None,
+            "forks": None,
+            "archived": None,
+            "license": None,
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("source", sorted(VALUE_FAULTS))
+def test_wrong_values_are_stored_as_unknown_and_the_rest_as_sent(
+    world: World, cli: CliHarness, isolated_env: Path, source: str
+) -> None:
+    changes, table, expected = VALUE_FAULTS[source]
+    break_route(world, source, changed(**changes))
+    result = cli("fetch", *SLUGS)
+    assert result.exit_code == 0, result.stderr
+    _, victim, other = VICTIMS[source]
+    row = db_row(isolated_env, table, victim)
+    assert {key: row[key] for key in expected} == expected
+    assert row["status"] == "ok"  # the answer came: unknown values are not a failure
+    other_table = "github_repos" if table == "forge_repos" else table
+    assert db_row(isolated_env, other_table, other or victim)["status"] == "ok"
+
+
+def test_wrong_values_from_django_packages_are_unknown_and_counted(
+    world: World, cli: CliHarness, isolated_env: Path
+) -> None:
+    world.records["pkg-gh"].update(
+        title=SURROGATE,
+        repo_watchers=HUGE,
+        repo_forks=-1,
+        participants=["a", "\udfff", 3],
+        commits_over_52=[1, -1],
+        last_updated="²",
+    )
+    result = cli("fetch", *SLUGS, "--source", "djangopackages")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "stored 5 unusable values from Django Packages as unknown: commits_over_52 (1), "
+        "last_updated (1), participants (1), repo_forks (1), repo_watchers (1)"
+    ) in result.stderr
+    shown = view(cli, "pkg-gh")
+    assert shown["title"] == "bad \ufffd text"
+    assert (shown["repo_watchers"], shown["repo_forks"], shown["commits_over_52"]) == (0, 0, [])
+    assert shown["participants"] == ["a", "\ufffd"]
+    assert view(cli, "pkg-gh2")["title"] == "pkg-gh2"
+
+
+# -- names from upstream: checked before stored or put in a URL ----------------------------
+
+NAME_FAULTS: dict[str, tuple[dict[str, Any], str]] = {
+    "github": ({"full_name": "../../../etc/passwd"}, "unusable repository name"),
+    "pypi": ({"info.name": "../../x"}, "unusable project name"),
+    "gitlab": ({"path_with_namespace": "group/../../admin"}, "unusable project path"),
+    "codeberg": ({"full_name": "../../admin"}, "unusable project path"),
+}
+
+
+@pytest.mark.parametrize("source", sorted(NAME_FAULTS))
+def test_a_hostile_name_in_an_answer_is_neither_requested_nor_stored(
+    world: World, cli: CliHarness, source: str
+) -> None:
+    changes, message = NAME_FAULTS[source]
+    break_route(world, source, changed(**changes))
+    result = cli("fetch", *SLUGS)
+    assert result.exit_code == EXIT_UPSTREAM, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not [r for r in world.seen if ".." in r.url.path or "/etc/" in r.url.path]
+    _, victim, other = VICTIMS[source]
+    assert_isolated(cli, result.stderr, source, victim, other, message)
+    again = cli("fetch", *SLUGS)  # nothing poisoned the next run either
+    assert not [r for r in world.seen if ".." in r.url.path or "/etc/" in r.url.path]
+    assert again.exit_code == EXIT_UPSTREAM
+
+
+def test_a_hostile_slug_from_django_packages_is_skipped_with_a_note(
+    world: World, cli: CliHarness
+) -> None:
+    world.records["pkg-gh"]["slug"] = "zz;touch${IFS}pwned"
+    result = cli("fetch", *SLUGS, "--source", "djangopackages")
+    assert result.exit_code == EXIT_UPSTREAM, result.stderr
+    assert (
+        "skipped 1 malformed record from Django Packages (e.g. the package record "
+        "'zz;touch${IFS}pwned' (id 9000) when asked for 'pkg-gh')"
+    ) in result.stderr
+    assert "not stored (malformed on Django Packages): pkg-gh" in result.stderr
+    assert [s for s in SLUGS if cli("show", s, "--offline").exit_code == 0] == SLUGS[1:]
