@@ -1,4 +1,4 @@
-"""Every upstream fault class × every source, through `pkgcli fetch`: the exit code, the
+"""Every upstream fault class x every source, through `pkgcli fetch`: the exit code, the
 `pkgcli:` line or notes, what is stored, and that the other packages proceeded.
 
 One `httpx.MockTransport` plays all five upstreams (Django Packages, GitHub, PyPI, GitLab,
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -547,3 +548,139 @@ def test_a_hostile_slug_from_django_packages_is_skipped_with_a_note(
     ) in result.stderr
     assert "not stored (malformed on Django Packages): pkg-gh" in result.stderr
     assert [s for s in SLUGS if cli("show", s, "--offline").exit_code == 0] == SLUGS[1:]
+
+
+# -- waits: one cap, announced, garbage ignored ---------------------------------------------
+
+
+def status(code: int, **headers: str) -> Callable[[World, str, str], Fault]:
+    """An answer with these headers, sent as UTF-8 bytes ("²" arrives as it would)."""
+    raw = [(k.encode(), v.encode()) for k, v in headers.items()]
+    return fixed(lambda: httpx.Response(code, json={"message": "slow down"}, headers=raw))
+
+
+def once_then_real(world: World, source: str, make: Callable[[World, str, str], Fault]) -> None:
+    """Break the victim route for its first request only."""
+    route, _, _ = VICTIMS[source]
+    fault, used = make(world, source, route), []
+
+    def first_only(request: httpx.Request) -> httpx.Response:
+        if not used:
+            used.append(request)
+            return fault(request)
+        return world.answer(source, route, world.route(request)[2])
+
+    world.faults[(source, route)] = first_only
+
+
+@pytest.mark.parametrize("source", ["dp", "pypi", "gitlab", "codeberg", "github"])
+def test_a_retry_after_within_the_cap_is_waited_out_and_announced(
+    world: World, cli: CliHarness, source: str
+) -> None:
+    once_then_real(world, source, status(503, **{"Retry-After": "7"}))
+    result = cli("fetch", *SLUGS)
+    assert result.exit_code == 0, result.stderr
+    assert cli.sleeps == [7.0]
+    assert re.search(
+        r"unavailable \(503, maintenance or overload\): waiting 7 s as its Retry-After asks, "
+        r"until \d\d:\d\d:\d\d UTC \(attempt 2 of 4\)",
+        result.stderr,
+    ), result.stderr
+
+
+@pytest.mark.parametrize("source", ["dp", "pypi", "gitlab", "codeberg", "github"])
+def test_a_retry_after_beyond_the_cap_fails_at_once(
+    world: World, cli: CliHarness, source: str
+) -> None:
+    break_route(world, source, status(503, **{"Retry-After": "3600"}))
+    result = cli("fetch", *SLUGS)
+    assert result.exit_code == EXIT_UPSTREAM, result.stderr
+    assert "it asks to retry after 3600 s, more than pkgcli waits (60 s)" in result.stderr
+    assert cli.sleeps == []
+
+
+@pytest.mark.parametrize("value", ["soon", "²", "9" * 400, "Wed, 99 Foo 2015 07:28:00 GMT", "-5"])
+def test_a_garbage_retry_after_is_ignored_for_the_backoff(
+    world: World, cli: CliHarness, value: str
+) -> None:
+    break_route(world, "dp", status(503, **{"Retry-After": value}))
+    result = cli("fetch", *SLUGS)
+    assert result.exit_code == EXIT_UPSTREAM, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    if value == "9" * 400:  # a real, huge wait: refused at once, not waited
+        assert "more than pkgcli waits (60 s)" in last and cli.sleeps == []
+    else:  # garbage: ignored, the backoff used
+        assert last.endswith("unavailable (503, maintenance or overload), after 4 attempts")
+        assert cli.sleeps == [0.5, 1.0, 2.0]
+
+
+@pytest.mark.parametrize("reset", ["9" * 30, "²", "-1", "1e9"])
+def test_github_rate_limit_headers_never_crash(world: World, cli: CliHarness, reset: str) -> None:
+    headers = {
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": reset,
+    }
+    break_route(world, "github", status(403, **headers))
+    result = cli("fetch", *SLUGS)
+    assert result.exit_code == EXIT_UPSTREAM, result.stderr
+    assert "GitHub rate limit" in result.stderr and "Traceback" not in result.stderr
+    assert view(cli, "pkg-gh")["pkgcli"]["sources"]["pypi"]["status"] == "ok"
+
+
+# -- pagination and redirects: by origin, never by text prefix ------------------------------
+
+
+def test_a_contributors_link_to_a_lookalike_port_is_not_followed(
+    world: World, cli: CliHarness
+) -> None:
+    base = "http://127.0.0.1:9/github"  # conftest's; 127.0.0.1:99 starts with the same text
+    lookalike = "http://127.0.0.1:99/github/repos/good/one/contributors?page=2"
+
+    def first_page(request: httpx.Request) -> httpx.Response:
+        assert str(request.url).startswith(base)
+        return httpx.Response(
+            200, json=[{"login": "alice"}], headers={"link": f'<{lookalike}>; rel="next"'}
+        )
+
+    world.faults[("github", "contributors")] = first_page
+    result = cli("fetch", *SLUGS)
+    assert result.exit_code == 0, result.stderr
+    assert not [r for r in world.seen if r.url.port == 99]
+    assert view(cli, "pkg-gh")["participants"] == ["alice"]
+
+
+def test_a_django_packages_redirect_off_its_origin_is_not_followed(
+    world: World, cli: CliHarness
+) -> None:
+    elsewhere = "http://127.0.0.1:99/api/v4/packages/pkg-gh/"
+    break_route(world, "dp", fixed(lambda: httpx.Response(301, headers={"location": elsewhere})))
+    result = cli("fetch", *SLUGS)
+    assert result.exit_code == EXIT_UPSTREAM, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "pkgcli: Django Packages redirected 127.0.0.1:9/api/v4/packages/pkg-gh/ off its "
+        "origin (to '127.0.0.1:99/api/v4/packages/pkg-gh/'); not followed"
+    )
+    assert not [r for r in world.seen if r.url.port == 99]
+
+
+# -- Django Packages answers that are not what was asked ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (None, "a null answer for package 'pkg-gh' (no record)"),
+        ("other", "the package record 'pkg-gh2' (id 9001) when asked for 'pkg-gh'"),
+    ],
+)
+def test_a_detail_answer_that_is_not_the_package_asked_stores_nothing_wrong(
+    world: World, cli: CliHarness, answer: Any, message: str
+) -> None:
+    body = json.dumps(world.records["pkg-gh2"] if answer == "other" else None).encode()
+    break_route(world, "dp", fixed(lambda: httpx.Response(200, content=body, headers=JSON_TYPE)))
+    result = cli("fetch", *SLUGS, "--source", "djangopackages")
+    assert result.exit_code == EXIT_UPSTREAM, result.stderr
+    assert f"skipped 1 malformed record from Django Packages (e.g. {message})" in result.stderr
+    assert cli("show", "pkg-gh", "--offline").exit_code != 0  # not stored under any name
+    assert view(cli, "pkg-gh2")["id"] == 9001 and view(cli, "pkg-gl")["title"] == "pkg-gl"

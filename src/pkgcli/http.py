@@ -325,9 +325,14 @@ class HttpClient:
             request = self.client.build_request(
                 method, url, params=params, headers=headers, json=json_body
             )
-            response = self.client.send(request, stream=True)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
             raise UpstreamError(  # retrying won't help
+                f"cannot use the {self.name} URL {_short(url)!r} ({exc}); {self._check()}"
+            ) from exc
+        try:
+            response = self.client.send(request, stream=True)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:  # a redirect, say
+            raise UpstreamError(
                 f"cannot use the {self.name} URL {_short(url)!r} ({exc}); {self._check()}"
             ) from exc
         except httpx.TimeoutException as exc:
@@ -337,6 +342,10 @@ class HttpClient:
             if _is_dns_failure(exc):
                 raise UpstreamError(message) from exc
             raise _Retry(message) from exc
+        except (ValueError, UnicodeError) as exc:  # headers httpx cannot take, say
+            raise UpstreamError(
+                f"{self.name} sent an answer pkgcli cannot read ({_short(url)}): {exc}"
+            ) from exc
         try:
             self._read(response, url, started)
         finally:
