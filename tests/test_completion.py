@@ -41,10 +41,10 @@ def test_package_and_grid_slugs_by_prefix(mirror: Path) -> None:
 
 
 def test_like_wildcards_in_what_was_typed_are_literal(isolated_env: Path) -> None:
-    seed(str(isolated_env), [package(1, "django-x"), package(2, "django_y"), package(3, "a%b")])
+    seed(str(isolated_env), [package(1, "django-x"), package(2, "django_y")])
     assert complete_package_slug(context(), "django_") == ["django_y"]
     assert complete_package_slug(context(), "%") == []
-    assert complete_package_slug(context(), "a%") == ["a%b"]
+    assert complete_package_slug(context(), "django%") == []  # "%" is no slug character
 
 
 def test_no_database_completes_nothing_and_creates_nothing(isolated_env: Path) -> None:

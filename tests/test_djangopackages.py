@@ -267,8 +267,12 @@ def test_an_absurd_count_asks_for_a_bounded_number_of_pages(
 ) -> None:
     monkeypatch.setattr(djangopackages, "MAX_PAGES", 7)
     full = Page(10**30, records(100, 100), True)
-    listing, client, _ = run(dict.fromkeys(range(0, 10_000, 100), full))
+    client = StubClient(dict.fromkeys(range(0, 10_000, 100), full))
+    listing = Listing(client, "packages", None)  # type: ignore[arg-type]
+    with pytest.raises(UpstreamError, match=r"past what is plausible .* stopped after 7 pages"):
+        list(listing)
     assert len(client.asked) == 7
+    assert not listing.complete
     assert not listing.complete
     pages = whole_list(300, count=150)  # a count too small: at most count/100 + 2 pages
     listing, client, _ = run(pages)

@@ -359,7 +359,7 @@ def test_an_absurd_count_with_empty_pages_ends_at_once(
 
 
 def test_endless_full_pages_stop_at_the_page_cap(
-    server: FakeUpstream, cli: CliHarness, monkeypatch: pytest.MonkeyPatch
+    server: FakeUpstream, cli: CliHarness, monkeypatch: pytest.MonkeyPatch, isolated_env: Path
 ) -> None:
     monkeypatch.setattr(djangopackages, "MAX_PAGES", 5)
     records = [server.catalogue.packages[i] for i in sorted(server.catalogue.packages)[:100]]
@@ -368,8 +368,14 @@ def test_endless_full_pages_stop_at_the_page_cap(
         lambda request, table: {"count": 10**30, "next": request.url + "&x", "results": records},
     )
     result = cli("fetch", "--all", *DP)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == EXIT_UPSTREAM, result.stderr
     assert len([p for p in server.requests.paths() if p.startswith("/api/v4/packages/?")]) == 5
+    assert result.stderr.strip().splitlines()[-1] == (
+        "pkgcli: Django Packages kept listing packages past what is plausible (it counts "
+        f"{10**30:,}; this is a first pass): stopped after 5 pages; the packages read are "
+        "kept and none is flagged gone"
+    )
+    assert rows(isolated_env, "SELECT count(*) FROM packages") == [(100,)]  # listed 5 times
 
 
 def test_many_packages_gone_after_a_complete_pass_are_flagged_without_checks(

@@ -53,6 +53,8 @@ class AppContext:
                 timeout=self.settings.timeout,
                 transport=self.transport,
                 sleep=self.sleep,
+                setting="PKGCLI_API_URL",
+                on_wait=self.note,
             )
             self._clients["dp"] = DjangoPackagesClient(http, self.settings.api_url)
         client: DjangoPackagesClient = self._clients["dp"]

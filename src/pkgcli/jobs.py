@@ -94,7 +94,12 @@ def _host(url: str | None) -> str:
 
 
 def _github_repo_columns(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {**data, "archived": int(bool(data["archived"]))}
+    return {**data, "archived": _flag(data["archived"])}
+
+
+def _flag(value: bool | None) -> int | None:
+    """A boolean for SQLite; None stays unknown (upstream sent no real boolean)."""
+    return None if value is None else int(value)
 
 
 def github_job(
@@ -222,7 +227,7 @@ def forge_job(client: ForgeClient, target: Target, cache: Mapping[str, CacheEntr
         result.count(answer)
         if not answer.ok:
             return _refusal(result, answer, client.label).finish()
-        data = {**answer.data, "archived": int(bool(answer.data["archived"]))}
+        data = {**answer.data, "archived": _flag(answer.data["archived"])}
         result.set_group(data, "fetched_at")
         moved = data["full_name"].lower() != target.forge.path.lower()
         row.update(status="moved" if moved else "ok", status_detail=None)

@@ -177,6 +177,15 @@ def load_cache(store: Store, prefixes: Iterable[str]) -> dict[str, CacheEntry]:
     return entries
 
 
+# the variable that holds each upstream's URL, named in connection errors
+_SETTINGS = {
+    "GitHub": "PKGCLI_GITHUB_API_URL",
+    "PyPI": "PKGCLI_PYPI_URL",
+    "GitLab": "PKGCLI_GITLAB_API_URL",
+    "Codeberg": "PKGCLI_CODEBERG_API_URL",
+}
+
+
 class Refresh:
     """One run over the chosen sources for a list of packages."""
 
@@ -203,6 +212,8 @@ class Refresh:
             sleep=self.ctx.sleep,
             max_connections=IN_FLIGHT,
             auth=auth,
+            setting=_SETTINGS.get(name),
+            on_wait=self.ctx.note,
         )
 
     def github(self) -> GitHubClient:

@@ -138,7 +138,9 @@ def fetch_all(
             saved = save(_parse_rows(parse, page, report))
             setattr(report, kind, getattr(report, kind) + saved)
             progress(kind, saved, None)
-    listing = dp.iter_pages("packages", on_count=partial(progress, "packages", 0))
+    listing = dp.iter_pages(
+        "packages", on_count=partial(progress, "packages", 0), known=store.count("packages")
+    )
     for page in listing:
         saved, new = store.save_packages(_parse_rows(parse_package, page, report))
         report.packages += saved

@@ -12,29 +12,31 @@ afterwards whether the pass saw the whole list consistently.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, TypeGuard, TypeVar
+from typing import Any, TypeVar
 
 from pkgcli.errors import UpstreamError
 from pkgcli.http import HttpClient
-from pkgcli.models import MAX_ID, MAX_SLUG, is_upstream_id, link_id, parse_timestamp
+from pkgcli.models import is_upstream_id, is_valid_slug
+from pkgcli.sources.boundary import BadRecord as BadRecord  # re-exported: it lived here
+from pkgcli.sources.boundary import Fields, shown
+from pkgcli.sources.boundary import parse_count as parse_count
 
 PAGE_SIZE = 100
 IN_FLIGHT = 4
 SLACK_PAGES = 2  # pages past `count` worth following when the list grows during a pass
-MAX_PAGES = 10_000  # a million records (the catalogue has ~6,000): a lying `count` stops here
+# A first pass reads at most 250,000 records (the catalogue has ~6,000); later passes at
+# most 10% (and 1,000) more than the mirror holds: a lying `count` stops there.
+MAX_PAGES = 2_500
+GROWTH = 1.1
+GROWTH_SLACK = 1_000
+# Keys only a package record has: one of them in a grid or category list is misplaced.
+_PACKAGE_ONLY = frozenset({"repo_url", "pypi_url", "participants", "commits_over_52"})
 Record = dict[str, Any]
 K = TypeVar("K")
 R = TypeVar("R")
-
-_DIGITS = re.compile(r"[0-9]{1,19}")
-
-
-class BadRecord(UpstreamError):
-    """A record that cannot be stored: not an object, or no usable id or slug."""
 
 
 def in_flight(
@@ -71,139 +73,40 @@ def in_flight(
 
 # -- decoding records ------------------------------------------------------------------
 
+_Fields = Fields  # the shared boundary (sources/boundary.py) grew out of this module's
 
-def _shown(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+
+class Unusable:
+    """A detail answer that is no record of what was asked (a `null` body, or the record
+    of another package): parsing it raises BadRecord with `reason`, so the caller skips
+    it with a note like any malformed record, and the others proceed."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
 
 
 def _identity(record: Any, kind: str) -> tuple[int, str]:
-    """The record's id and slug, or BadRecord saying what is wrong with them."""
+    """The record's id and slug, or BadRecord saying what is wrong with them.
+
+    The slug must match the rule the CLI applies to typed slugs (`is_valid_slug`): it is
+    offered by completion, in "did you mean" and in suggested commands, so a record whose
+    slug does not (say `zz;touch${IFS}pwned`) is skipped, and counted, never stored.
+    """
+    if isinstance(record, Unusable):
+        raise BadRecord(record.reason)
     if not isinstance(record, dict):
-        raise BadRecord(f"a {kind} record that is not a JSON object ({_shown(record)})")
+        raise BadRecord(f"a {kind} record that is not a JSON object ({shown(record)})")
     record_id = record.get("id")
+    if kind != "package" and _PACKAGE_ONLY.intersection(record):
+        raise BadRecord(f"a package record (id {shown(record_id)}) where a {kind} belongs")
     if not is_upstream_id(record_id):
         raise BadRecord(
-            f"a {kind} record whose id is not a number from 1 to 2**63-1 ({_shown(record_id)})"
+            f"a {kind} record whose id is not a number from 1 to 2**63-1 ({shown(record_id)})"
         )
     slug = record.get("slug")
-    if not _usable_slug(slug):
-        raise BadRecord(f"{kind} {record_id} without a usable slug ({_shown(slug)})")
+    if not isinstance(slug, str) or not is_valid_slug(slug):
+        raise BadRecord(f"{kind} {record_id} without a usable slug ({shown(slug)})")
     return record_id, slug
-
-
-def _usable_slug(slug: Any) -> TypeGuard[str]:
-    """Non-empty, at most 100 characters, no spaces or control characters: what the
-    store's slug parking and the command line can work with. (Upstream's are SlugField
-    slugs, letters, digits, "-" and "_"; anything else printable is kept as sent.)"""
-    return (
-        isinstance(slug, str)
-        and 0 < len(slug) <= MAX_SLUG
-        and slug.isprintable()
-        and not any(c.isspace() for c in slug)
-    )
-
-
-def parse_count(value: Any) -> int | None:
-    """A count (stars, forks, weekly commits): a whole number 0..2**63-1, or None.
-
-    A string of digits counts too ("123" means 123: the v4 contract says int and the
-    meaning is plain); bools, floats, negatives and numbers SQLite cannot hold do not.
-    """
-    if type(value) is int:
-        number = value
-    elif isinstance(value, str) and _DIGITS.fullmatch(value):
-        number = int(value)
-    else:
-        return None
-    return number if 0 <= number <= MAX_ID else None
-
-
-class _Fields:
-    """Reads one record's values, turning unusable ones into "unknown" and noting them."""
-
-    def __init__(self, record: Record, problems: list[str] | None) -> None:
-        self.record = record
-        self.problems = problems if problems is not None else []
-
-    def _bad(self, key: str) -> None:
-        self.problems.append(key)
-
-    def text(self, key: str) -> str:
-        value = self.record.get(key)
-        if isinstance(value, str):
-            return value
-        if value is not None:
-            self._bad(key)
-        return ""
-
-    def optional_text(self, key: str) -> str | None:
-        """A string or null, kept as sent ("" and null both mean "none" upstream)."""
-        value = self.record.get(key)
-        if value is None or isinstance(value, str):
-            return value
-        self._bad(key)
-        return None
-
-    def count(self, key: str) -> int:
-        """A count, 0 when missing or unusable (unknown)."""
-        value = self.record.get(key)
-        number = parse_count(value)
-        if number is None and value is not None:
-            self._bad(key)
-        return number or 0
-
-    def flag(self, key: str) -> int:
-        value = self.record.get(key)
-        if isinstance(value, bool) or value in (0, 1):
-            return int(value)
-        if value is not None:
-            self._bad(key)
-        return 0
-
-    def timestamp(self, key: str) -> str | None:
-        value = self.record.get(key)
-        parsed = parse_timestamp(value)
-        if parsed is None and value not in (None, ""):
-            self._bad(key)
-        return parsed
-
-    def link(self, key: str) -> int | None:
-        value = self.record.get(key)
-        found = link_id(value)
-        if found is None and value not in (None, ""):
-            self._bad(key)
-        return found
-
-    def links(self, key: str) -> str:
-        """A list of link URLs → their ids as a JSON list (unusable links left out)."""
-        value = self.record.get(key)
-        if not isinstance(value, list):
-            if value is not None:
-                self._bad(key)
-            return "[]"
-        ids = [link_id(url) for url in value]
-        if None in ids:
-            self._bad(key)
-        return json.dumps([i for i in ids if i is not None])
-
-    def counts(self, key: str) -> str:
-        """A list of counts as JSON; [] (unknown) if any of them is unusable."""
-        value = self.record.get(key)
-        numbers = [parse_count(n) for n in value] if isinstance(value, list) else [None]
-        if None in numbers:
-            if value is not None:
-                self._bad(key)
-            return "[]"
-        return json.dumps(numbers)
-
-    def strings(self, key: str) -> str:
-        value = self.record.get(key)
-        items = value if isinstance(value, list) else []
-        kept = [item for item in items if isinstance(item, str)]
-        if len(kept) != len(items) or (value is not None and not isinstance(value, list)):
-            self._bad(key)
-        return json.dumps(kept)
 
 
 def parse_package(record: Any, fetched_at: str, problems: list[str] | None = None) -> Record:
@@ -218,14 +121,14 @@ def parse_package(record: Any, fetched_at: str, problems: list[str] | None = Non
         "grid_ids": f.links("grids"),
         "repo_url": f.text("repo_url"),
         "repo_description": f.text("repo_description"),
-        "repo_watchers": f.count("repo_watchers"),
-        "repo_forks": f.count("repo_forks"),
+        "repo_watchers": f.count("repo_watchers") or 0,
+        "repo_forks": f.count("repo_forks") or 0,
         "pypi_url": f.text("pypi_url"),
         "pypi_version": f.optional_text("pypi_version"),
         # "" and null both mean "none"; keep which one upstream sent so --json is exact.
         "documentation_url": f.optional_text("documentation_url"),
-        "commits_over_52": f.counts("commits_over_52"),
-        "participants": f.strings("participants"),
+        "commits_over_52": json.dumps(f.counts("commits_over_52") or []),
+        "participants": json.dumps(f.strings("participants")),
         "last_updated": f.timestamp("last_updated"),
         "last_fetched": f.timestamp("last_fetched"),
         "created": f.timestamp("created"),
@@ -283,17 +186,17 @@ class Page:
 
 def parse_page(document: Any) -> Page:
     """A list envelope → a Page; anything else is an upstream error."""
+    count = document.get("count") if isinstance(document, dict) else None
     if (
         not isinstance(document, dict)
         or not isinstance(document.get("results"), list)
-        or type(document.get("count")) is not int
-        or document["count"] < 0
+        or type(count) is not int
+        or count < 0
     ):
         raise UpstreamError("Django Packages sent a list page without count/results")
+    # A count beyond 2**63 is only compared and bounded (`Listing.plausible`), never stored.
     following = document.get("next")
-    return Page(
-        document["count"], document["results"], isinstance(following, str) and following != ""
-    )
+    return Page(count, document["results"], isinstance(following, str) and following != "")
 
 
 class Listing:
@@ -306,15 +209,26 @@ class Listing:
     ends the pass. Once iterated to the end, `complete` says whether the pass saw the
     whole list consistently — every page full but the last, the last without `next`, the
     same `count` on every page, as many records as `count` and none twice — and `problem`
-    says what was wrong if not. `ids` holds every valid id listed.
+    says what was wrong if not. `ids` holds every valid id listed; a record listed again
+    on a later page is yielded once (so it is neither stored nor counted twice).
+
+    A pass reads no more than is plausible: `count`, but at most 10% (and 1,000) more
+    records than `known` (what the mirror holds) and at most MAX_PAGES on a first pass.
+    A list that still goes on there raises UpstreamError once its pages are yielded: the
+    records read are kept, nothing is flagged gone, and the run exits non-zero.
     """
 
     def __init__(
-        self, client: DjangoPackagesClient, kind: str, on_count: Callable[[int], None] | None
+        self,
+        client: DjangoPackagesClient,
+        kind: str,
+        on_count: Callable[[int], None] | None,
+        known: int | None = None,
     ) -> None:
         self.client = client
         self.kind = kind
         self.on_count = on_count
+        self.known = known
         self.ids: set[int] = set()
         self.complete = False
         self.problem: str | None = "the pass did not finish"
@@ -325,7 +239,8 @@ class Listing:
 
     def __iter__(self) -> Iterator[list[Any]]:
         first = self._fetch(0)
-        most = min(first.count // PAGE_SIZE + 1 + SLACK_PAGES, MAX_PAGES)
+        plausible = self.plausible(first.count)
+        most = plausible // PAGE_SIZE + 1 + SLACK_PAGES
         if self.on_count:
             self.on_count(min(first.count, most * PAGE_SIZE))
         yield first.results
@@ -333,20 +248,44 @@ class Listing:
             yield page.results
         self.problem = self._problem()
         self.complete = self.problem is None
+        if self._stop_at is None and len(self._pages) >= most:
+            self.problem = self._cut_short(first.count, most)
+            raise UpstreamError(self.problem)
+
+    def plausible(self, count: int) -> int:
+        """How many records this pass may read: `count`, bounded by the mirror's size."""
+        if self.known:
+            bound = max(int(self.known * GROWTH), self.known + GROWTH_SLACK)
+        else:
+            bound = (MAX_PAGES - 1 - SLACK_PAGES) * PAGE_SIZE
+        return max(0, min(count, bound))
+
+    def _cut_short(self, count: int, most: int) -> str:
+        held = f"the mirror holds {self.known:,}" if self.known else "this is a first pass"
+        return (
+            f"Django Packages kept listing {self.kind} past what is plausible (it counts "
+            f"{count:,}; {held}): stopped after {most:,} pages; the {self.kind} read are "
+            "kept and none is flagged gone"
+        )
 
     def _fetch(self, offset: int) -> Page:
-        """One page, noted (in the worker thread, so the next offset drawn knows of it)."""
+        """One page, noted (in the worker thread, so the next offset drawn knows of it);
+        records this pass already saw are left out of what it yields."""
         page = self.client.fetch_page(self.kind, offset)
         with self._lock:
             self._pages[offset] = (page.count, len(page.results), page.has_next)
             if not page.results or not page.has_next:
                 self._stop_at = offset if self._stop_at is None else min(self._stop_at, offset)
+            kept = []
             for record in page.results:
                 record_id = record.get("id") if isinstance(record, dict) else None
+                if is_upstream_id(record_id) and record_id in self.ids:
+                    self._listed_twice += 1
+                    continue
                 if is_upstream_id(record_id):
-                    self._listed_twice += record_id in self.ids
                     self.ids.add(record_id)
-        return page
+                kept.append(record)
+        return Page(page.count, kept, page.has_next)
 
     def _offsets(self, most: int) -> Iterator[int]:
         for number in range(1, most):
@@ -387,22 +326,68 @@ class DjangoPackagesClient:
         self.api_url = api_url.rstrip("/")
 
     def fetch_package(self, slug_or_id: str | int) -> Any:
-        return self.http.get_json(f"{self.api_url}/packages/{slug_or_id}/")
+        """The record (None for 404), or `Unusable` when the answer is not that package."""
+        return self._fetch_detail("packages", "package", slug_or_id)
 
     def fetch_grid(self, slug_or_id: str | int) -> Any:
-        return self.http.get_json(f"{self.api_url}/grids/{slug_or_id}/")
+        return self._fetch_detail("grids", "grid", slug_or_id)
 
     def fetch_category(self, category_id: int) -> Any:
-        return self.http.get_json(f"{self.api_url}/categories/{category_id}/")
+        return self._fetch_detail("categories", "category", category_id)
+
+    def _fetch_detail(self, kind: str, noun: str, slug_or_id: str | int) -> Any:
+        key = detail_key(slug_or_id)
+        document = self.http.get_json(f"{self.api_url}/{kind}/{key}/", not_found=_NOT_FOUND)
+        if document is _NOT_FOUND:
+            return None
+        return check_detail(document, noun, slug_or_id)
 
     def fetch_page(self, kind: str, offset: int, limit: int = PAGE_SIZE) -> Page:
         document = self.http.get_json(
-            f"{self.api_url}/{kind}/", params={"limit": limit, "offset": offset}
+            f"{self.api_url}/{kind}/", params={"limit": int(limit), "offset": int(offset)}
         )
         if document is None:
             raise UpstreamError(f"Django Packages has no /{kind}/ list (404)")
         return parse_page(document)
 
-    def iter_pages(self, kind: str, on_count: Callable[[int], None] | None = None) -> Listing:
-        """A pass over every page of a list (see `Listing`)."""
-        return Listing(self, kind, on_count)
+    def iter_pages(
+        self, kind: str, on_count: Callable[[int], None] | None = None, known: int | None = None
+    ) -> Listing:
+        """A pass over every page of a list (see `Listing`); `known`: records mirrored."""
+        return Listing(self, kind, on_count, known)
+
+
+_NOT_FOUND = object()  # what `get_json` answers for a 404 here (None is a `null` body)
+
+
+def detail_key(slug_or_id: str | int) -> str:
+    """The path segment of a detail URL: an id, or a slug matching the slug rule."""
+    if is_upstream_id(slug_or_id):
+        return str(slug_or_id)
+    if isinstance(slug_or_id, str) and is_valid_slug(slug_or_id):
+        return slug_or_id
+    raise UpstreamError(f"not a slug or id pkgcli asks Django Packages for ({shown(slug_or_id)})")
+
+
+def check_detail(document: Any, noun: str, asked: str | int) -> Any:
+    """The record if it is the one asked for, else `Unusable` saying what came instead.
+
+    Asked by id, the id must match; asked by slug, the slug (in any case) or, for an
+    all-digit key, the id. A `null` body is not a 404: it is an answer that says nothing.
+    """
+    if document is None:
+        return Unusable(f"a null answer for {noun} {shown(asked)} (no record)")
+    if not isinstance(document, dict):
+        return document  # parse says what it is (not a JSON object)
+    record_id, slug = document.get("id"), document.get("slug")
+    if isinstance(asked, int):
+        matches = record_id == asked
+    else:
+        by_slug = isinstance(slug, str) and slug.lower() == asked.lower()
+        digits = asked.isascii() and asked.isdigit() and len(asked) <= 19
+        matches = by_slug or (digits and record_id == int(asked))
+    if matches:
+        return document
+    return Unusable(
+        f"the {noun} record {shown(slug)} (id {shown(record_id)}) when asked for {shown(asked)}"
+    )

@@ -12,10 +12,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from pkgcli.models import parse_timestamp
 from pkgcli.sources.base import Answer, CacheEntry, SourceClient
+from pkgcli.sources.boundary import (
+    GITEA_NAME,
+    GITLAB_PATH,
+    BadRecord,
+    Fields,
+    shown,
+    split_url,
+    valid_name,
+)
 
 # repository host → forge kind (its API base is a setting: PKGCLI_GITLAB_API_URL, …)
 FORGES: dict[str, str] = {"gitlab.com": "gitlab", "codeberg.org": "codeberg"}
@@ -28,9 +36,11 @@ class ForgeRepo:
     path: str  # owner/name, or group/subgroup/name on GitLab
 
     def project_url(self, api_url: str) -> str:
+        """The project's API URL; BadRecord for a path that is not one on this forge."""
+        path = forge_path(self.kind, self.path)
         if self.kind == "gitlab":
-            return f"{api_url}/projects/{quote(self.path, safe='')}?license=true"
-        return f"{api_url}/repos/{self.path}"
+            return f"{api_url}/projects/{quote(path, safe='')}?license=true"
+        return f"{api_url}/repos/{path}"
 
 
 def parse_forge_url(url: str | None) -> ForgeRepo | None:
@@ -38,7 +48,9 @@ def parse_forge_url(url: str | None) -> ForgeRepo | None:
     if not url:
         return None
     text = url.strip()
-    parts = urlsplit(text if "://" in text else f"https://{text}")
+    parts = split_url(text)
+    if parts is None:
+        return None
     host = (parts.hostname or "").lower().removeprefix("www.")
     if host not in FORGES:
         return None
@@ -51,48 +63,50 @@ def parse_forge_url(url: str | None) -> ForgeRepo | None:
     if len(segments) < 2:
         return None
     segments[-1] = segments[-1].removesuffix(".git")
-    return ForgeRepo(kind, "/".join(segments))
+    path = valid_name("/".join(segments), GITLAB_PATH if kind == "gitlab" else GITEA_NAME)
+    return ForgeRepo(kind, path) if path else None
 
 
-def _int_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def forge_path(kind: str, value: Any) -> str:
+    """A project path from an answer or a row, checked against its forge's pattern."""
+    pattern = GITLAB_PATH if kind == "gitlab" else GITEA_NAME
+    path = valid_name(value, pattern)
+    if path is None:
+        label = FORGE_LABELS.get(kind, kind)
+        raise BadRecord(f"{label} answered with an unusable project path ({shown(value)})")
+    return path
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def parse_gitlab_project(doc: Any) -> dict[str, Any] | None:
+def parse_gitlab_project(doc: Any, problems: list[str] | None = None) -> dict[str, Any] | None:
     """`GET /api/v4/projects/<path>?license=true` → the repository field group."""
-    if not isinstance(doc, dict) or not isinstance(doc.get("path_with_namespace"), str):
+    if not isinstance(doc, dict) or "path_with_namespace" not in doc:
         return None
-    licence = doc.get("license")
+    f = Fields(doc, problems)
     return {
-        "full_name": doc["path_with_namespace"],
-        "stars": _int_or_none(doc.get("star_count")),
-        "forks": _int_or_none(doc.get("forks_count")),
-        "description": _text(doc.get("description")),
-        "archived": bool(doc.get("archived")),
-        "last_activity_at": parse_timestamp(doc.get("last_activity_at")),
-        "license": licence.get("name") if isinstance(licence, dict) else None,
+        "full_name": forge_path("gitlab", doc["path_with_namespace"]),
+        "stars": f.count("star_count"),
+        "forks": f.count("forks_count"),
+        "description": f.text("description"),
+        "archived": f.boolean("archived"),
+        "last_activity_at": f.timestamp("last_activity_at"),
+        "license": f.nested("license").nonempty_text("name"),
     }
 
 
-def parse_gitea_repo(doc: Any) -> dict[str, Any] | None:
+def parse_gitea_repo(doc: Any, problems: list[str] | None = None) -> dict[str, Any] | None:
     """`GET /api/v1/repos/{o}/{r}` (Gitea, Forgejo, Codeberg) → the repository field group."""
-    if not isinstance(doc, dict) or not isinstance(doc.get("full_name"), str):
+    if not isinstance(doc, dict) or "full_name" not in doc:
         return None
-    licences = doc.get("licenses")
+    f = Fields(doc, problems)
+    licences = f.strings("licenses")
     return {
-        "full_name": doc["full_name"],
-        "stars": _int_or_none(doc.get("stars_count")),
-        "forks": _int_or_none(doc.get("forks_count")),
-        "description": _text(doc.get("description")),
-        "archived": bool(doc.get("archived")),
-        "last_activity_at": parse_timestamp(doc.get("updated_at")),
-        "license": licences[0]
-        if isinstance(licences, list) and licences and isinstance(licences[0], str)
-        else None,
+        "full_name": forge_path("codeberg", doc["full_name"]),
+        "stars": f.count("stars_count"),
+        "forks": f.count("forks_count"),
+        "description": f.text("description"),
+        "archived": f.boolean("archived"),
+        "last_activity_at": f.timestamp("updated_at"),
+        "license": licences[0] if licences and licences[0] else None,
     }
 
 

@@ -18,12 +18,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import httpx
 
-from pkgcli.models import parse_timestamp
+from pkgcli.http import is_under
 from pkgcli.sources.base import Answer, CacheEntry, SourceClient, SourceStopped, upstream_message
+from pkgcli.sources.boundary import (
+    GITHUB_NAME,
+    BadRecord,
+    Fields,
+    parse_count,
+    shown,
+    split_url,
+    storable,
+    valid_name,
+)
 
 GITHUB_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
 GITHUB_HOSTS = frozenset({"github.com", "www.github.com"})
@@ -32,7 +42,6 @@ CONTRIBUTOR_PAGES = 10  # 1,000 contributors: more than any Django package has
 SECONDARY_RETRIES = 3
 SECONDARY_DEFAULT_WAIT = 60.0  # GitHub: "wait at least one minute" without retry-after
 MAX_PAUSE = 900.0  # longer than this, stop and say when to come back instead of waiting
-_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _LINK_RE = re.compile(r'<([^>]*)>\s*;\s*rel="([^"]+)"')
 
 
@@ -46,70 +55,78 @@ def parse_repo_url(url: str | None) -> str | None:
     text = url.strip()
     if text.startswith("git@github.com:"):
         text = "https://github.com/" + text[len("git@github.com:") :]
-    parts = urlsplit(text if "://" in text else f"https://{text}")
+    parts = split_url(text)
+    if parts is None:
+        return None
     if (parts.hostname or "").lower() not in GITHUB_HOSTS:
         return None
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) < 2:
         return None
     owner, name = segments[0], segments[1].removesuffix(".git")
-    full_name = f"{owner}/{name}"
-    if name in (".", "..") or not _NAME_RE.match(full_name):
-        return None
-    return full_name
+    return valid_name(f"{owner}/{name}", GITHUB_NAME)
 
 
-def _int_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _spdx(value: Any) -> str | None:
+def _spdx(value: str | None) -> str | None:
     """GitHub's SPDX id; NOASSERTION means GitHub could not tell, which is not a licence."""
-    if isinstance(value, str) and value and value != "NOASSERTION":
-        return value
-    return None
+    return value if value and value != "NOASSERTION" else None
 
 
-def parse_repo(doc: Any) -> dict[str, Any] | None:
-    """`GET /repos/{o}/{r}` → the repository field group (None if it is not a repository)."""
-    if not isinstance(doc, dict) or not isinstance(doc.get("full_name"), str):
+def repo_name(value: Any) -> str:
+    """A repository name from an answer, checked like one from a URL; BadRecord if not."""
+    name = valid_name(value, GITHUB_NAME)
+    if name is None:
+        raise BadRecord(f"GitHub answered with an unusable repository name ({shown(value)})")
+    return name
+
+
+def parse_repo(doc: Any, problems: list[str] | None = None) -> dict[str, Any] | None:
+    """`GET /repos/{o}/{r}` → the repository field group (None if it is not a repository).
+
+    Every value crosses the typed boundary (wrong type or out of range → unknown, noted in
+    `problems`); a `full_name` that is no valid owner/name raises BadRecord: it would be
+    stored and put in the next run's URLs.
+    """
+    if not isinstance(doc, dict) or "full_name" not in doc:
         return None
-    licence = doc.get("license")
+    f = Fields(doc, problems)
     return {
-        "full_name": doc["full_name"],
-        "repo_id": _int_or_none(doc.get("id")),
-        "stars": _int_or_none(doc.get("stargazers_count")),
-        "forks": _int_or_none(doc.get("forks_count")),
-        "subscribers_count": _int_or_none(doc.get("subscribers_count")),
-        "description": doc.get("description") if isinstance(doc.get("description"), str) else "",
-        "archived": bool(doc.get("archived")),
-        "pushed_at": parse_timestamp(doc.get("pushed_at")),
-        "license": _spdx(licence.get("spdx_id")) if isinstance(licence, dict) else None,
-        "default_branch": doc.get("default_branch")
-        if isinstance(doc.get("default_branch"), str)
-        else None,
-        "homepage": doc.get("homepage") or None,
+        "full_name": repo_name(doc["full_name"]),
+        "repo_id": f.count("id"),
+        "stars": f.count("stargazers_count"),
+        "forks": f.count("forks_count"),
+        "subscribers_count": f.count("subscribers_count"),
+        "description": f.text("description"),
+        "archived": f.boolean("archived"),
+        "pushed_at": f.timestamp("pushed_at"),
+        "license": _spdx(f.nested("license").nonempty_text("spdx_id")),
+        "default_branch": f.nonempty_text("default_branch"),
+        "homepage": f.nonempty_text("homepage"),
     }
 
 
-def parse_participation(doc: Any) -> list[int] | None:
+def parse_participation(doc: Any, problems: list[str] | None = None) -> list[int] | None:
     """`/stats/participation` → the 52 weekly counts of `all`, oldest first; None if absent.
 
     GitHub answers `{}` (or 202) while it computes: that is "not yet", never 52 zeros.
+    Weeks that are not counts (negative, too big, not numbers) make the whole list unknown.
     """
-    weeks = doc.get("all") if isinstance(doc, dict) else None
-    if not isinstance(weeks, list) or len(weeks) != 52:
+    if not isinstance(doc, dict) or "all" not in doc:
         return None
-    if not all(isinstance(w, int) and not isinstance(w, bool) for w in weeks):
+    weeks = Fields(doc, problems).counts("all")
+    if weeks is None or len(weeks) != 52:
         return None
-    return list(weeks)
+    return weeks
 
 
-def parse_contributors(doc: Any) -> list[str]:
+def parse_contributors(doc: Any, problems: list[str] | None = None) -> list[str]:
     """One `/contributors` page → logins in GitHub's order (commit count, descending)."""
     if not isinstance(doc, list):
+        if doc is not None:
+            (problems if problems is not None else []).append("contributors")
         return []
-    return [c["login"] for c in doc if isinstance(c, dict) and isinstance(c.get("login"), str)]
+    logins = [Fields(c, problems).nonempty_text("login") for c in doc]
+    return [login for login in logins if login]
 
 
 def parse_link_header(value: str | None) -> dict[str, str]:
@@ -118,25 +135,32 @@ def parse_link_header(value: str | None) -> dict[str, str]:
 
 
 def last_page(link: str | None) -> int | None:
-    """The page number of rel="last" in a Link header."""
+    """The page number of rel="last" in a Link header (None unless 1..2**63-1)."""
     url = parse_link_header(link).get("last")
     if not url:
         return None
-    pages = parse_qs(urlsplit(url).query).get("page")
-    return int(pages[0]) if pages and pages[0].isdigit() else None
+    parts = split_url(url)
+    pages = parse_qs(parts.query).get("page") if parts else None
+    number = parse_count(pages[0]) if pages else None
+    return number or None
 
 
-def parse_commits(doc: Any, link: str | None) -> dict[str, Any] | None:
+def parse_commits(
+    doc: Any, link: str | None, problems: list[str] | None = None
+) -> dict[str, Any] | None:
     """`/commits?per_page=1` → newest commit date and, from rel="last", the commit count."""
     if not isinstance(doc, list) or not doc or not isinstance(doc[0], dict):
         return None
-    commit = doc[0].get("commit")
-    commit = commit if isinstance(commit, dict) else {}
-    people = [commit.get(who) for who in ("committer", "author")]
-    dates = [p.get("date") for p in people if isinstance(p, dict)]
-    newest = next((parse_timestamp(d) for d in dates if isinstance(d, str)), None)
+    f = Fields(doc[0], problems)
+    dates = [f.timestamp(f"commit.{who}.date") for who in ("committer", "author")]
     count = last_page(link)
-    return {"last_commit_at": newest, "commit_count": count if count is not None else len(doc)}
+    return {
+        "last_commit_at": next((d for d in dates if d), None),
+        "commit_count": count if count is not None else len(doc),
+    }
+
+
+MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: the last instant `datetime` can hold
 
 
 @dataclass(frozen=True)
@@ -144,26 +168,32 @@ class RateInfo:
     resource: str
     limit: int
     remaining: int
-    reset: int | None  # epoch seconds
+    reset: int | None  # epoch seconds, at most MAX_EPOCH
 
     @property
     def reset_at(self) -> datetime | None:
-        return datetime.fromtimestamp(self.reset, UTC) if self.reset is not None else None
+        if self.reset is None:
+            return None
+        return datetime.fromtimestamp(min(self.reset, MAX_EPOCH), UTC)
 
 
 def parse_rate_limit(headers: Mapping[str, str]) -> RateInfo | None:
-    """The `x-ratelimit-*` headers of any answer (None when absent)."""
-    try:
-        limit = int(headers["x-ratelimit-limit"])
-        remaining = int(headers["x-ratelimit-remaining"])
-    except (KeyError, ValueError):
+    """The `x-ratelimit-*` headers of any answer (None when absent or not ASCII numbers).
+
+    Only ASCII digits count ("²" is a digit to `str.isdigit()` and not to `int()`), and a
+    reset beyond the year 9999 is clamped, so no header can raise.
+    """
+    limit = parse_count(headers.get("x-ratelimit-limit", "").strip())
+    remaining = parse_count(headers.get("x-ratelimit-remaining", "").strip())
+    if limit is None or remaining is None:
         return None
-    reset_text = headers.get("x-ratelimit-reset") or ""
+    reset = parse_count((headers.get("x-ratelimit-reset") or "").strip())
+    resource = headers.get("x-ratelimit-resource") or "core"
     return RateInfo(
-        resource=headers.get("x-ratelimit-resource") or "core",
+        resource=resource if resource.isascii() and resource.isprintable() else "core",
         limit=limit,
         remaining=remaining,
-        reset=int(reset_text) if reset_text.isdigit() else None,
+        reset=min(reset, MAX_EPOCH) if reset is not None else None,
     )
 
 
@@ -221,53 +251,58 @@ class GraphRepo:
     commits: dict[str, Any] | None
 
 
-def parse_graphql_repo(node: Any) -> GraphRepo | None:
-    if not isinstance(node, dict) or not isinstance(node.get("nameWithOwner"), str):
+def parse_graphql_repo(node: Any, problems: list[str] | None = None) -> GraphRepo | None:
+    """One aliased `repository` block → its groups; None if missing or its name is unusable
+    (the caller then asks REST for that one repository)."""
+    if not isinstance(node, dict) or node.get("nameWithOwner") is None:
         return None
-    licence = node.get("licenseInfo")
-    watchers = node.get("watchers")
+    f = Fields(node, problems)
+    name = f.name("nameWithOwner", GITHUB_NAME)
+    if name is None:
+        return None
+    branch = f.nested("defaultBranchRef")
     repo = {
-        "full_name": node["nameWithOwner"],
-        "repo_id": _int_or_none(node.get("databaseId")),
-        "stars": _int_or_none(node.get("stargazerCount")),
-        "forks": _int_or_none(node.get("forkCount")),
-        "subscribers_count": _int_or_none(watchers.get("totalCount"))
-        if isinstance(watchers, dict)
-        else None,
-        "description": node.get("description") if isinstance(node.get("description"), str) else "",
-        "archived": bool(node.get("isArchived")),
-        "pushed_at": parse_timestamp(node.get("pushedAt")),
-        "license": _spdx(licence.get("spdxId")) if isinstance(licence, dict) else None,
-        "default_branch": None,
-        "homepage": node.get("homepageUrl") or None,
+        "full_name": name,
+        "repo_id": f.count("databaseId"),
+        "stars": f.count("stargazerCount"),
+        "forks": f.count("forkCount"),
+        "subscribers_count": f.count("watchers.totalCount"),
+        "description": f.text("description"),
+        "archived": f.boolean("isArchived"),
+        "pushed_at": f.timestamp("pushedAt"),
+        "license": _spdx(f.nested("licenseInfo").nonempty_text("spdxId")),
+        "default_branch": branch.nonempty_text("name"),
+        "homepage": f.nonempty_text("homepageUrl"),
     }
-    commits = None
-    branch = node.get("defaultBranchRef")
-    if isinstance(branch, dict):
-        repo["default_branch"] = branch.get("name") if isinstance(branch.get("name"), str) else None
-        history = (branch.get("target") or {}).get("history")
-        if isinstance(history, dict):
-            nodes = history.get("nodes") or []
-            newest = nodes[0].get("committedDate") if nodes and isinstance(nodes[0], dict) else None
-            commits = {
-                "last_commit_at": parse_timestamp(newest) if isinstance(newest, str) else None,
-                "commit_count": _int_or_none(history.get("totalCount")),
-            }
+    history = branch.nested("target").nested("history")
+    if not history.record:
+        return GraphRepo(repo=repo, commits=None)
+    nodes = history.items("nodes")
+    newest = Fields(nodes[0], problems).timestamp("committedDate") if nodes else None
+    commits = {"last_commit_at": newest, "commit_count": history.count("totalCount")}
     return GraphRepo(repo=repo, commits=commits)
 
 
-def parse_graphql(doc: Any, count: int) -> tuple[list[GraphRepo | None], dict[int, str]]:
+def graphql_errors(doc: Any) -> list[dict[str, Any]]:
+    """The `errors` of a GraphQL answer that are objects ([] for any other shape)."""
+    errors = doc.get("errors") if isinstance(doc, dict) else None
+    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+
+
+def parse_graphql(
+    doc: Any, count: int, problems: list[str] | None = None
+) -> tuple[list[GraphRepo | None], dict[int, str]]:
     """A batch answer → one entry per requested name (None if missing) and error types."""
-    data = doc.get("data") if isinstance(doc, dict) else None
-    data = data if isinstance(data, dict) else {}
-    repos = [parse_graphql_repo(data.get(f"r{i}")) for i in range(count)]
+    data = Fields(doc, problems).nested("data")
+    repos = [parse_graphql_repo(data.record.get(f"r{i}"), problems) for i in range(count)]
     errors: dict[int, str] = {}
-    for error in (doc.get("errors") if isinstance(doc, dict) else None) or []:
-        path = error.get("path") if isinstance(error, dict) else None
-        if isinstance(path, list) and path and str(path[0]).startswith("r"):
-            index = str(path[0])[1:]
-            if index.isdigit():
-                errors[int(index)] = str(error.get("type") or "ERROR")
+    for error in graphql_errors(doc):
+        path = error.get("path")
+        alias = path[0] if isinstance(path, list) and path else None
+        index = parse_count(alias[1:]) if isinstance(alias, str) and alias[:1] == "r" else None
+        if index is not None and index < count:
+            kind = error.get("type")
+            errors[index] = storable(kind) if isinstance(kind, str) and kind else "ERROR"
     return repos, errors
 
 
@@ -342,16 +377,18 @@ class GitHubClient(SourceClient):
     # -- URLs ----------------------------------------------------------------------------
 
     def repo_url(self, full_name: str) -> str:
-        return f"{self.base_url}/repos/{full_name}"
+        """The repository's URL; BadRecord for a name that is no GitHub owner/name (one
+        stored by an older pkgcli, say), so no other path on the API host is ever asked."""
+        return f"{self.base_url}/repos/{repo_name(full_name)}"
 
     def participation_url(self, full_name: str) -> str:
-        return f"{self.base_url}/repos/{full_name}/stats/participation"
+        return f"{self.repo_url(full_name)}/stats/participation"
 
     def contributors_url(self, full_name: str) -> str:
-        return f"{self.base_url}/repos/{full_name}/contributors?per_page=100"
+        return f"{self.repo_url(full_name)}/contributors?per_page=100"
 
     def commits_url(self, full_name: str) -> str:
-        return f"{self.base_url}/repos/{full_name}/commits?per_page=1"
+        return f"{self.repo_url(full_name)}/commits?per_page=1"
 
     # -- one request each ----------------------------------------------------------------
 
@@ -393,8 +430,10 @@ class GitHubClient(SourceClient):
                 pages.logins = None
                 return pages
             url = answer.data["next"]
-            if url is not None and not url.startswith(self.base_url):
-                url = None  # never follow a page link away from this API with the token
+            if url is not None and not is_under(url, self.base_url):
+                # Never follow a page link away from this API (by origin and path, not by
+                # text: a base of 127.0.0.1:4502 is no prefix of 127.0.0.1:45021's links).
+                url = None
         return pages
 
     def fetch_graphql(self, names: Sequence[str]) -> tuple[list[GraphRepo | None], dict[int, str]]:
@@ -417,8 +456,7 @@ class GitHubClient(SourceClient):
 
 
 def _graphql_rate_limited(doc: Any) -> bool:
-    errors = doc.get("errors") if isinstance(doc, dict) else None
-    return any(isinstance(e, dict) and e.get("type") == "RATE_LIMITED" for e in errors or [])
+    return any(e.get("type") == "RATE_LIMITED" for e in graphql_errors(doc))
 
 
 def _contributors_page(doc: Any, response: httpx.Response) -> dict[str, Any]:

@@ -12,15 +12,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
-from pkgcli.models import parse_timestamp
 from pkgcli.sources.base import Answer, CacheEntry, SourceClient
+from pkgcli.sources.boundary import (
+    PYPI_NAME,
+    BadRecord,
+    Fields,
+    shown,
+    split_url,
+    storable,
+    valid_name,
+)
 
 PYPI_HOSTS = frozenset({"pypi.org", "www.pypi.org", "pypi.python.org", "test.pypi.org"})
-_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-_PYTHON_RE = re.compile(r"^\d+\.\d+$")  # "3.12"; not "3" or "3 :: Only"
-_DJANGO_RE = re.compile(r"^\d+(\.\d+)?$")  # "4.2", and the bare majors some projects use
+_PYTHON_RE = re.compile(r"^[0-9]{1,9}\.[0-9]{1,9}$")  # "3.12"; not "3" or "3 :: Only"
+_DJANGO_RE = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,9})?$")  # "4.2", and bare majors ("5")
 _UNKNOWN_LICENCES = frozenset({"", "unknown", "none", "n/a", "other", "other/proprietary license"})
 _DOC_LABELS = frozenset({"documentation", "docs", "documentationurl", "readthedocs"})
 
@@ -36,14 +42,16 @@ def parse_pypi_name(pypi_url: str | None) -> str | None:
     if not text:
         return None
     if "/" not in text and ":" not in text:
-        return normalize_name(text) if _NAME_RE.match(text) else None
-    parts = urlsplit(text if "://" in text else f"https://{text}")
+        return normalize_name(text) if valid_name(text, PYPI_NAME) else None
+    parts = split_url(text)
+    if parts is None:
+        return None
     if (parts.hostname or "").lower() not in PYPI_HOSTS:
         return None
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) >= 2 and segments[0] in ("project", "pypi", "simple"):
         name = segments[1]
-        return normalize_name(name) if _NAME_RE.match(name) else None
+        return normalize_name(name) if valid_name(name, PYPI_NAME) else None
     return None
 
 
@@ -58,6 +66,11 @@ def _versions(values: list[str], pattern: re.Pattern[str]) -> list[str]:
 
 def parse_licence(info: Mapping[str, Any], classifiers: list[str]) -> str | None:
     """license_expression, else a short `license`, else the licence classifier."""
+    found = _licence(info, classifiers)
+    return storable(found) if found is not None else None
+
+
+def _licence(info: Mapping[str, Any], classifiers: list[str]) -> str | None:
     expression = info.get("license_expression")
     if isinstance(expression, str) and expression.strip():
         return expression.strip()
@@ -75,49 +88,62 @@ def parse_licence(info: Mapping[str, Any], classifiers: list[str]) -> str | None
     return None
 
 
-def _documentation_url(info: Mapping[str, Any]) -> str | None:
+def _documentation_url(info: Fields) -> str | None:
     urls = info.get("project_urls")
     if isinstance(urls, dict):
         for label, url in urls.items():
             key = re.sub(r"[^a-z]", "", str(label).lower())
             if key in _DOC_LABELS and isinstance(url, str) and url.strip():
-                return url.strip()
-    docs = info.get("docs_url")
-    return docs.strip() if isinstance(docs, str) and docs.strip() else None
+                return storable(url.strip())
+    docs = info.nonempty_text("docs_url")
+    return docs.strip() or None if docs else None
 
 
-def _release_time(doc: Mapping[str, Any], version: str | None) -> str | None:
+def _release_time(doc: Fields, version: str | None) -> str | None:
     """The first upload of the latest version's files (`urls`, else its `releases` entry)."""
-    files = doc.get("urls")
-    if not files and version and isinstance(doc.get("releases"), dict):
-        files = doc["releases"].get(version)
+    files = doc.items("urls")
+    releases = doc.get("releases")
+    if not files and version and isinstance(releases, dict):
+        found = releases.get(version)
+        files = found if isinstance(found, list) else []
     times = [
-        parse_timestamp(f.get("upload_time_iso_8601") or f.get("upload_time"))
-        for f in files or []
-        if isinstance(f, dict)
+        Fields(f, doc.problems).timestamp("upload_time_iso_8601")
+        or Fields(f, doc.problems).timestamp("upload_time")
+        for f in files
     ]
     known = [t for t in times if t]
     return min(known) if known else None
 
 
-def parse_project(doc: Any) -> dict[str, Any] | None:
-    """`/pypi/<name>/json` → the release field group (None if it is not a project document)."""
+def project_name(value: Any) -> str:
+    """A PyPI project name (PEP 508) from an answer or a row; BadRecord if not one."""
+    name = valid_name(value, PYPI_NAME)
+    if name is None:
+        raise BadRecord(f"PyPI answered with an unusable project name ({shown(value)})")
+    return name
+
+
+def parse_project(doc: Any, problems: list[str] | None = None) -> dict[str, Any] | None:
+    """`/pypi/<name>/json` → the release field group (None if it is not a project document).
+
+    Values cross the typed boundary (wrong type → unknown, noted in `problems`); a project
+    `name` that is no PEP 508 name raises BadRecord.
+    """
     info = doc.get("info") if isinstance(doc, dict) else None
-    if not isinstance(info, dict) or not isinstance(info.get("name"), str):
+    if not isinstance(info, dict) or "name" not in info:
         return None
-    raw = info.get("classifiers")
-    classifiers = [c for c in raw if isinstance(c, str)] if isinstance(raw, list) else []
-    version = info.get("version") if isinstance(info.get("version"), str) else None
+    top, f = Fields(doc, problems), Fields(info, problems)
+    name = project_name(info["name"])
+    classifiers = f.strings("classifiers")
+    version = f.optional_text("version")
     status = _classifier_values(classifiers, "Development Status :: ")
-    requires = info.get("requires_python")
+    requires = f.text("requires_python").strip()
     return {
-        "project": info["name"],
+        "project": name,
         "version": version,
-        "latest_release_at": _release_time(doc, version),
+        "latest_release_at": _release_time(top, version),
         "license": parse_licence(info, classifiers),
-        "requires_python": requires.strip()
-        if isinstance(requires, str) and requires.strip()
-        else None,
+        "requires_python": requires or None,
         "python_versions": _versions(
             _classifier_values(classifiers, "Programming Language :: Python :: "), _PYTHON_RE
         ),
@@ -125,7 +151,7 @@ def parse_project(doc: Any) -> dict[str, Any] | None:
             _classifier_values(classifiers, "Framework :: Django :: "), _DJANGO_RE
         ),
         "development_status": status[0] if status else None,
-        "documentation_url": _documentation_url(info),
+        "documentation_url": _documentation_url(f),
     }
 
 
@@ -138,7 +164,8 @@ class PyPIClient(SourceClient):
         super().__init__(*args, headers={"Accept": "application/json"}, **kw)
 
     def project_url(self, name: str) -> str:
-        return f"{self.base_url}/pypi/{name}/json"
+        """The project's JSON URL; BadRecord for a name that is no PEP 508 name."""
+        return f"{self.base_url}/pypi/{project_name(name)}/json"
 
     def fetch_project(self, name: str, cache: Mapping[str, CacheEntry]) -> Answer:
         url = self.project_url(name)
