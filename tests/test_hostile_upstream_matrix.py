@@ -190,7 +190,7 @@ def test_the_world_refreshes_every_source_cleanly(world: World, cli: CliHarness)
 # -- the faults ---------------------------------------------------------------------------
 
 CAP = 64 * 1024  # the body cap while these tests run (the real one is 32 MB)
-TIMEOUT = 0.3  # PKGCLI_TIMEOUT while these tests run: a total deadline per request
+TIMEOUT = 0.1  # PKGCLI_TIMEOUT while these tests run: a total deadline per request
 
 
 def body_of(world: World, source: str, route: str, key: str) -> dict[str, Any] | list[Any]:
@@ -245,7 +245,7 @@ def endless() -> Iterator[bytes]:
 def trickle() -> Iterator[bytes]:
     yield b'{"x": '
     while True:
-        time.sleep(0.05)
+        time.sleep(0.02)
         yield b" "
 
 
