@@ -862,7 +862,8 @@ class _Synth:
 
     def category(self, n_categories: int) -> int:
         weights = (85, 7, 6, 2)[:n_categories] + (1,) * max(0, n_categories - 4)
-        return _pick(self.rng, range(1, n_categories + 1), _cumulative(weights))
+        category: int = _pick(self.rng, range(1, n_categories + 1), _cumulative(weights))
+        return category
 
     def link_style(self) -> tuple[str, str]:
         base = WWW_API_BASE if self.rng.random() < 0.03 else API_BASE
