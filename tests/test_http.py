@@ -336,3 +336,26 @@ def test_peak_memory_reading_a_gzip_bomb_stays_under_the_cap_plus_50_mb() -> Non
     grown, cap = map(int, done.stdout.split())
     assert "larger than 32 MB" in done.stderr
     assert grown <= cap + 50 * 2**20, f"peak RSS grew {grown / 2**20:.0f} MB"
+
+
+def test_a_source_defined_slow_down_is_a_retry_of_the_same_budget() -> None:
+    secondary = httpx.Response(403, json={"message": "You have exceeded a secondary rate limit"})
+    answers = [secondary, secondary, OK]
+    notes: list[str] = []
+    sleeps: list[float] = []
+    client = HttpClient(
+        name="GitHub",
+        transport=httpx.MockTransport(lambda request: answers.pop(0) if answers else OK),
+        sleep=sleeps.append,
+        on_wait=notes.append,
+    )
+
+    def wait_for(response: httpx.Response) -> float | None:
+        return 30.0 if response.status_code == 403 else None
+
+    response = client.send("GET", "https://example.test/repos/a/b", wait_for=wait_for)
+    assert response.status_code == 200 and client.requests == 3
+    assert sleeps == [30.0, 30.0] and len(notes) == 2
+    assert notes[0].startswith("GitHub answered 403 Forbidden (example.test/repos/a/b): waiting")
+    with pytest.raises(RateLimited, match=r"retry after 600 s, more than pkgcli waits \(60 s\)"):
+        client.send("GET", "https://example.test/x", wait_for=lambda response: 600.0)
