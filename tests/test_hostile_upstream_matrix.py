@@ -514,6 +514,7 @@ def test_wrong_values_from_django_packages_are_unknown_and_counted(
 NAME_FAULTS: dict[str, tuple[dict[str, Any], str]] = {
     "github": ({"full_name": "../../../etc/passwd"}, "unusable repository name"),
     "pypi": ({"info.name": "../../x"}, "unusable project name"),
+    "pypi-other": ({"info.name": "pkg-gh2"}, "the project 'pkg-gh2' when asked for 'pkg-gh'"),
     "gitlab": ({"path_with_namespace": "group/../../admin"}, "unusable project path"),
     "codeberg": ({"full_name": "../../admin"}, "unusable project path"),
 }
@@ -524,6 +525,7 @@ def test_a_hostile_name_in_an_answer_is_neither_requested_nor_stored(
     world: World, cli: CliHarness, source: str
 ) -> None:
     changes, message = NAME_FAULTS[source]
+    source = source.removesuffix("-other")
     break_route(world, source, changed(**changes))
     result = cli("fetch", *SLUGS)
     assert result.exit_code == EXIT_UPSTREAM, result.stderr
