@@ -65,6 +65,14 @@ class ScriptedEditor:
         return (self.dir / f"seen-{n}.toml").read_text(encoding="utf-8")
 
 
+def fetched_forks(cli: CliHarness, step: dict[str, Any]) -> dict[str, Any]:
+    """`step` with the fork count a fetch stored (the fake GitHub's, not the 829 Django
+    Packages sends) wherever it says 829."""
+    forks = str(view(cli)["repo_forks"])
+    changed: dict[str, Any] = json.loads(json.dumps(step).replace("829", forks))
+    return changed
+
+
 @pytest.fixture
 def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ScriptedEditor:
     return ScriptedEditor(tmp_path / "editor", monkeypatch)
@@ -111,6 +119,7 @@ def test_an_invalid_save_reopens_with_the_problem_on_top(
     fake: Any, cli: CliHarness, editor: ScriptedEditor, first: dict[str, Any], problem: str
 ) -> None:
     assert cli("fetch", DOT).exit_code == 0
+    first = fetched_forks(cli, first)
     editor.plan(first, {"write": 'repo_forks = 5\ntitle = "Fixed"\n'})
     result = cli("edit", DOT, "--editor")
     assert result.exit_code == 0, result.stderr
@@ -142,7 +151,7 @@ def test_a_cancelled_or_failed_edit_changes_nothing(
 ) -> None:
     assert cli("fetch", DOT).exit_code == 0
     before = view(cli)
-    editor.plan(step)
+    editor.plan(fetched_forks(cli, step))
     result = cli("edit", DOT, "--editor")
     assert result.exit_code == EXIT_USAGE
     assert problem in result.stderr

@@ -149,7 +149,7 @@ def fresh() -> Iterator[FakeUpstream]:
 
 def test_generator_is_deterministic() -> None:
     one, two = generate_catalogue(150, 10, seed=7), generate_catalogue(150, 10, seed=7)
-    assert json.dumps(one.packages) == json.dumps(two.packages)
+    assert json.dumps(dict(one.packages)) == json.dumps(dict(two.packages))
     assert json.dumps(one.grids) == json.dumps(two.grids)
     assert one.packages != generate_catalogue(150, 10, seed=8).packages
 

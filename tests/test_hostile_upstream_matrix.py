@@ -190,7 +190,7 @@ def test_the_world_refreshes_every_source_cleanly(world: World, cli: CliHarness)
 # -- the faults ---------------------------------------------------------------------------
 
 CAP = 64 * 1024  # the body cap while these tests run (the real one is 32 MB)
-TIMEOUT = 0.3  # PKGCLI_TIMEOUT while these tests run: a total deadline per request
+TIMEOUT = 0.1  # PKGCLI_TIMEOUT while these tests run: a total deadline per request
 
 
 def body_of(world: World, source: str, route: str, key: str) -> dict[str, Any] | list[Any]:
@@ -245,7 +245,7 @@ def endless() -> Iterator[bytes]:
 def trickle() -> Iterator[bytes]:
     yield b'{"x": '
     while True:
-        time.sleep(0.05)
+        time.sleep(0.02)
         yield b" "
 
 
@@ -514,6 +514,7 @@ def test_wrong_values_from_django_packages_are_unknown_and_counted(
 NAME_FAULTS: dict[str, tuple[dict[str, Any], str]] = {
     "github": ({"full_name": "../../../etc/passwd"}, "unusable repository name"),
     "pypi": ({"info.name": "../../x"}, "unusable project name"),
+    "pypi-other": ({"info.name": "pkg-gh2"}, "the project 'pkg-gh2' when asked for 'pkg-gh'"),
     "gitlab": ({"path_with_namespace": "group/../../admin"}, "unusable project path"),
     "codeberg": ({"full_name": "../../admin"}, "unusable project path"),
 }
@@ -524,6 +525,7 @@ def test_a_hostile_name_in_an_answer_is_neither_requested_nor_stored(
     world: World, cli: CliHarness, source: str
 ) -> None:
     changes, message = NAME_FAULTS[source]
+    source = source.removesuffix("-other")
     break_route(world, source, changed(**changes))
     result = cli("fetch", *SLUGS)
     assert result.exit_code == EXIT_UPSTREAM, result.stderr
@@ -684,3 +686,132 @@ def test_a_detail_answer_that_is_not_the_package_asked_stores_nothing_wrong(
     assert f"skipped 1 malformed record from Django Packages (e.g. {message})" in result.stderr
     assert cli("show", "pkg-gh", "--offline").exit_code != 0  # not stored under any name
     assert view(cli, "pkg-gh2")["id"] == 9001 and view(cli, "pkg-gl")["title"] == "pkg-gl"
+
+
+# -- GitHub GraphQL of the wrong shape ------------------------------------------------------
+
+GOOD_NODE = {"nameWithOwner": "good/one", "stargazerCount": 7, "isArchived": False}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"errors": 5},
+        {"data": {"r0": {**GOOD_NODE, "defaultBranchRef": {"target": []}}}},
+        {"data": {"r0": {**GOOD_NODE, "defaultBranchRef": {"target": "main"}}}},
+        {"data": {"r0": {**GOOD_NODE, "defaultBranchRef": {"target": {"history": {"nodes": 5}}}}}},
+        {"data": {"r0": {**GOOD_NODE, "defaultBranchRef": {"target": {"history": {"nodes": {}}}}}}},
+        {"data": {"r0": {**GOOD_NODE, "nameWithOwner": "../../etc/passwd"}}},
+        {"data": [], "errors": [{"path": "r0", "type": ["x"]}, 7]},
+    ],
+)
+def test_malformed_graphql_is_unknown_and_the_run_goes_on(
+    world: World, cli: CliHarness, monkeypatch: pytest.MonkeyPatch, answer: Any
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_pkgcliTestToken0123456789abcdef")
+    world.faults[("github", "graphql")] = lambda request: httpx.Response(200, json=answer)
+    result = cli("fetch", *SLUGS)
+    assert "Traceback" not in result.stderr and result.exit_code == 0, result.stderr
+    assert requests_to(world, "/graphql")
+    assert not [r for r in world.seen if "/etc/" in r.url.path]
+    for slug in ("pkg-gh", "pkg-gh2"):  # what GraphQL could not say, REST or GraphQL did
+        assert view(cli, slug)["pkgcli"]["sources"]["github"]["status"] == "ok"
+
+
+# -- Django Packages lists: bounded passes, no double counts, no misplaced records ----------
+
+
+@pytest.fixture
+def catalogue_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from tests.fake.catalogue import generate_catalogue
+    from tests.fake.server import FakeUpstream
+
+    with FakeUpstream(generate_catalogue(120, 10, 4, 0)) as fake:
+        monkeypatch.setenv("PKGCLI_API_URL", fake.api_url)
+        yield fake
+
+
+def serve_pages(fake: Any, table_name: str, change: Callable[[Any, dict[str, Any]], Any]) -> None:
+    """Serve one list's pages through `change(request, real_page)`."""
+    real = fake.djangopackages.page
+
+    def page(request: Any, table: dict[int, Any]) -> dict[str, Any]:
+        answer = real(request, table)
+        if table is getattr(fake.catalogue, table_name):
+            answer = change(request, answer)
+        return answer  # type: ignore[no-any-return]
+
+    fake.djangopackages.page = page
+
+
+def packages_in_db(isolated_env: Path) -> int:
+    with sqlite3.connect(isolated_env) as conn:
+        return int(conn.execute("SELECT count(*) FROM packages").fetchone()[0])
+
+
+def test_a_lying_count_with_endless_pages_stops_at_what_the_mirror_makes_plausible(
+    catalogue_server: Any, cli: CliHarness, isolated_env: Path
+) -> None:
+    assert cli("fetch", "--all", "--source", "djangopackages").exit_code == 0
+    mirrored = packages_in_db(isolated_env)
+    template = next(iter(catalogue_server.catalogue.packages.values()))
+
+    def invented(request: Any, page: dict[str, Any]) -> dict[str, Any]:
+        offset = int(request.param("offset") or 0)
+        fresh = [
+            {**template, "id": 10**6 + offset + i, "slug": f"invented-{offset + i}", "grids": []}
+            for i in range(100)
+        ]
+        return {"count": 10**9, "next": request.url + "&more", "results": fresh}
+
+    serve_pages(catalogue_server, "packages", invented)
+    result = cli("fetch", "--all", "--source", "djangopackages")
+    assert result.exit_code == EXIT_UPSTREAM, result.stderr
+    plausible = mirrored + 1_000  # more than 10% of 120: the slack decides
+    pages = plausible // 100 + 3
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"pkgcli: Django Packages kept listing packages past what is plausible (it counts "
+        f"1,000,000,000; the mirror holds {mirrored:,}): stopped after {pages:,} pages; the "
+        "packages read are kept and none is flagged gone"
+    )
+    assert packages_in_db(isolated_env) == mirrored + pages * 100  # not ~1M invented ones
+    with sqlite3.connect(isolated_env) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM packages WHERE gone_at IS NOT NULL"
+        ).fetchone() == (0,)
+
+
+def test_a_record_listed_on_two_pages_is_stored_and_counted_once(
+    catalogue_server: Any, cli: CliHarness, isolated_env: Path
+) -> None:
+    first: list[Any] = []
+
+    def repeat_first(request: Any, page: dict[str, Any]) -> dict[str, Any]:
+        if not first:
+            first.append(page["results"][0])
+        elif int(request.param("offset") or 0) == 100:
+            page["results"][-1] = first[0]  # the list shifted: one record shows twice
+        return page
+
+    serve_pages(catalogue_server, "packages", repeat_first)
+    result = cli("fetch", "--all", "--source", "djangopackages")
+    assert result.exit_code == 0, result.stderr
+    assert packages_in_db(isolated_env) == 119  # one of the 120 was pushed out by the repeat
+    assert "Fetched 119 packages" in result.stderr  # the repeat is counted once, as stored
+
+
+def test_package_records_in_the_grid_list_are_skipped_with_a_note(
+    catalogue_server: Any, cli: CliHarness, isolated_env: Path
+) -> None:
+    package = next(iter(catalogue_server.catalogue.packages.values()))
+
+    def misplaced(request: Any, page: dict[str, Any]) -> dict[str, Any]:
+        return {**page, "results": [*page["results"][:-1], package]}
+
+    serve_pages(catalogue_server, "grids", misplaced)
+    result = cli("fetch", "--all", "--source", "djangopackages")
+    assert f"a package record (id {package['id']}) where a grid belongs" in result.stderr
+    with sqlite3.connect(isolated_env) as conn:
+        slugs = {s for (s,) in conn.execute("SELECT slug FROM grids")}
+    assert package["slug"] not in slugs and len(slugs) == 9
+    assert packages_in_db(isolated_env) == 120  # the packages went on

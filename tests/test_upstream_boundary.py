@@ -46,6 +46,7 @@ from pkgcli.sources.pypi import parse_project, parse_pypi_name
 from .conftest import FIXTURES
 
 MAX = 2**63 - 1
+SQLITE = sqlite3.connect(":memory:", check_same_thread=False)  # binds what SQLite can take
 SURROGATES = st.sampled_from(["\ud800", "a\udfffb", "\udc80" * 3])
 TEXT = st.one_of(st.text(max_size=12), SURROGATES, st.sampled_from(["false", "true", "²", "-1"]))
 INTS = st.one_of(st.integers(), st.sampled_from([2**63, 2**64, -1, -(2**63) - 1, 10**30, MAX, 0]))
@@ -55,7 +56,7 @@ JSON = st.recursive(
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(TEXT, inner, max_size=4)),
     max_leaves=8,
 )
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def load(*parts: str) -> Any:
@@ -118,7 +119,7 @@ def assert_storable(value: Any, where: str = "") -> None:
     else:
         pytest.fail(f"{where}: {type(value).__name__} is not a storable value")
     if not isinstance(value, dict | list | tuple):
-        sqlite3.connect(":memory:").execute("SELECT ?", (value,)).fetchone()
+        SQLITE.execute("SELECT ?", (value,)).fetchone()
 
 
 def parses_or_refuses(parse: Callable[[Any], Any], record: Any) -> None:

@@ -232,10 +232,14 @@ class HttpClient:
         retry_statuses: frozenset[int] = RETRY_STATUSES,
         follow_redirects: bool = False,
         validate: Callable[[httpx.Response], None] | None = None,
+        wait_for: Callable[[httpx.Response], float | None] | None = None,
     ) -> httpx.Response:
         """One logical request: at most `max_attempts` requests in all, the final response
         (any status) or UpstreamError. `validate` may raise UpstreamError for a body that
-        is unusable (malformed JSON, HTML): that is an attempt of the same budget."""
+        is unusable (malformed JSON, HTML): that is an attempt of the same budget.
+        `wait_for` lets a source say that an answer is "slow down, then retry" (GitHub's
+        secondary limit) and for how long: a retry of the same budget, its pause capped
+        and announced like a Retry-After, so no caller needs a retry loop of its own."""
         problem = ""
         for attempt in range(1, self.max_attempts + 1):
             wait = self.backoff * 2 ** (attempt - 1)
@@ -245,6 +249,11 @@ class HttpClient:
                 if response.status_code in retry_statuses:
                     problem = _status_problem(self.name, response)
                     wait, asked = self._retry_wait(response, problem, wait)
+                    raise _Retry(problem)
+                asked_wait = wait_for(response) if wait_for is not None else None
+                if asked_wait is not None:
+                    problem = _status_problem(self.name, response)
+                    wait, asked = self._capped(asked_wait, problem), True
                     raise _Retry(problem)
                 if validate is not None and 200 <= response.status_code < 300:
                     try:
@@ -266,12 +275,16 @@ class HttpClient:
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         if retry_after is None:
             return wait, False
-        if retry_after > self.max_retry_wait:
+        return max(wait, self._capped(retry_after, problem)), True
+
+    def _capped(self, seconds: float, problem: str) -> float:
+        """`seconds`, or RateLimited when that is more than pkgcli waits."""
+        if seconds > self.max_retry_wait:
             raise RateLimited(
-                f"{problem}; it asks to retry after {int(retry_after)} s, "
+                f"{problem}; it asks to retry after {int(seconds)} s, "
                 f"more than pkgcli waits ({int(self.max_retry_wait)} s)"
             )
-        return max(wait, retry_after), True
+        return seconds
 
     def _pause(self, seconds: float, problem: str, asked: bool, attempt: str) -> None:
         """Sleep before the next attempt. A pause upstream asked for, or one of

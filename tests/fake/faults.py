@@ -302,9 +302,8 @@ def _answer_without_route(
         location = str(opts.get("location", f"http://localhost:{upstream.port}"))
         return Response(301, {"Location": location.rstrip("/") + request.target}, b"")
     if kind == "gzip-bomb":
-        body = _gzip_bomb(int(float(opts.get("mb", 128)) * MB))
-        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
-        return Response(200, headers, body)
+        bomb = _gzip_bomb(int(float(opts.get("mb", 128)) * MB))
+        return Response(200, {"Content-Type": "application/json", "Content-Encoding": "gzip"}, bomb)
     if kind == "endless":
         return Response(200, {"Content-Type": "application/json"}, stream=_endless())
     if kind == "huge":

@@ -29,13 +29,14 @@ import json
 import random
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .catalogue import REFERENCE_NOW, Catalogue
+from .lazy import LazyMap, peek, sorted_keys
 from .server import Request, Response
 
 GITLAB_HOST = "gitlab.com"
@@ -79,7 +80,7 @@ class _ForgeAPI:
     path_key = "full_name"  # the document field holding the project's current path
 
     def __init__(self, documents: Iterable[Mapping[str, Any]] = ()) -> None:
-        self.projects: dict[int, dict[str, Any]] = {}
+        self.projects: MutableMapping[int, dict[str, Any]] = {}
         self.old_paths: dict[str, int] = {}  # lowercased former path → id
         self.latency = 0.0
         self.in_flight = 0
@@ -130,6 +131,29 @@ class _ForgeAPI:
 
     def _set_path(self, doc: dict[str, Any], path: str) -> None:
         raise NotImplementedError
+
+    def _lazily(
+        self,
+        catalogue: Catalogue,
+        host: str,
+        first_id: int,
+        make_document: Callable[[Mapping[str, Any], str, int, Any], dict[str, Any]],
+        seed: int,
+    ) -> None:
+        """A project for every package on `host`, indexed now, each made when first read."""
+        heads: dict[int, dict[str, Any]] = {}
+        for package_id in sorted_keys(catalogue.packages):
+            path = forge_path(str(peek(catalogue.packages, package_id, "repo_url") or ""), host)
+            if path and path.lower() not in self._by_path:
+                heads[first_id + package_id] = {"package_id": package_id, "path": path}
+                self._by_path[path.lower()] = first_id + package_id
+
+        def make(project_id: int, head: Mapping[str, Any]) -> dict[str, Any]:
+            rng = random.Random(seed * 100_000_007 + project_id)
+            record = catalogue.packages.get(head["package_id"]) or {}
+            return make_document(record, head["path"], project_id, rng)
+
+        self.projects = LazyMap(heads, make)
 
     # -- serving
 
@@ -206,12 +230,7 @@ class FakeGitLab(_ForgeAPI):
         """A project for every package whose `repo_url` is on gitlab.com (real documents
         from `fixtures`, a directory of `project-*.json` bodies, added too)."""
         fake = cls()
-        rng = random.Random(seed)
-        for package_id in sorted(catalogue.packages):
-            record = catalogue.packages[package_id]
-            path = forge_path(str(record.get("repo_url") or ""), GITLAB_HOST)
-            if path and fake.find(path) is None:
-                fake.add(gitlab_project(record, path, 20_000_000 + package_id, rng))
+        fake._lazily(catalogue, GITLAB_HOST, 20_000_000, gitlab_project, seed)
         if fixtures is not None:
             for document in load_documents(fixtures, "project-*.json"):
                 fake.add(document)
@@ -314,12 +333,7 @@ class FakeCodeberg(_ForgeAPI):
         """A repository for every package whose `repo_url` is on codeberg.org (real
         documents from `fixtures`, a directory of `repo-*.json` bodies, added too)."""
         fake = cls()
-        rng = random.Random(seed)
-        for package_id in sorted(catalogue.packages):
-            record = catalogue.packages[package_id]
-            path = forge_path(str(record.get("repo_url") or ""), CODEBERG_HOST)
-            if path and fake.find(path) is None:
-                fake.add(gitea_repo(record, path, 30_000_000 + package_id, rng))
+        fake._lazily(catalogue, CODEBERG_HOST, 30_000_000, gitea_repo, seed)
         if fixtures is not None:
             for document in load_documents(fixtures, "repo-*.json"):
                 fake.add(document)

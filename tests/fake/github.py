@@ -25,13 +25,14 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
 from .catalogue import REFERENCE_NOW, Catalogue
+from .lazy import LazyMap, peek, sorted_keys
 from .server import Request, Response
 
 TOKEN_LIMIT = 5000
@@ -123,8 +124,9 @@ class FakeGitHub:
     ) -> None:
         if window <= 0:
             raise ValueError("window must be > 0 seconds")
-        self.repos: dict[int, FakeRepo] = {}
+        self.repos: MutableMapping[int, FakeRepo] = {}
         self.old_names: dict[str, int] = {}  # lowercased former name → id
+        self._names: dict[str, int] = {}  # lowercased current name → id
         self.offsite: dict[str, str] = {}  # lowercased name → another base URL to 301 to
         self.latency = 0.0
         self.max_in_flight = 4
@@ -148,25 +150,31 @@ class FakeGitHub:
 
     def add(self, repo: FakeRepo) -> FakeRepo:
         self.repos[repo.id] = repo
+        self._names[repo.full_name.lower()] = repo.id
         return repo
 
     def find(self, full_name: str) -> FakeRepo | None:
         """The repository answering to this name now (case-insensitive), no renames."""
         wanted = full_name.lower()
-        return next((r for r in self.repos.values() if r.full_name.lower() == wanted), None)
+        repo_id = self._names.get(wanted)
+        repo = self.repos.get(repo_id) if repo_id is not None else None
+        return repo if repo is not None and repo.full_name.lower() == wanted else None
 
     def rename(self, old: str, new: str) -> FakeRepo:
         repo = self.find(old)
         if repo is None:
             raise KeyError(old)
         self.old_names[old.lower()] = repo.id
+        self._names.pop(old.lower(), None)
         repo.full_name = new
+        self._names[new.lower()] = repo.id
         return repo
 
     def remove(self, full_name: str) -> None:
         repo = self.find(full_name)
         if repo is not None:
             del self.repos[repo.id]
+            self._names.pop(full_name.lower(), None)
 
     def quota(self, token: str | None = None, resource: str = "core") -> Quota:
         """The quota of one token (None: anonymous callers) for one resource, now.
@@ -459,17 +467,27 @@ class FakeGitHub:
         A share `stats_computing` of them answer 202 once before their stats are ready.
         `quota`, `window` and `clock` are as for the constructor."""
         fake = cls(quota=quota, window=window, clock=clock)
-        rng = random.Random(seed)
-        for package_id in sorted(catalogue.packages):
-            record = catalogue.packages[package_id]
-            match = _GITHUB_URL.search(str(record.get("repo_url") or ""))
+        # Names are indexed now; each repository is made when first asked for, from its
+        # package record and its own seeded Random (a 100,000-package fake starts at once).
+        heads: dict[int, dict[str, Any]] = {}
+        for package_id in sorted_keys(catalogue.packages):
+            match = _GITHUB_URL.search(str(peek(catalogue.packages, package_id, "repo_url") or ""))
             if not match:
                 continue
             full_name = f"{match.group(1)}/{match.group(2).removesuffix('.git')}"
-            if fake.find(full_name) is None:
-                repo = repo_from_record(record, full_name, 10_000_000 + package_id, rng)
-                repo.stats_pending = int(rng.random() < stats_computing)
-                fake.add(repo)
+            if full_name.lower() not in fake._names:
+                repo_id = 10_000_000 + package_id
+                heads[repo_id] = {"package_id": package_id, "full_name": full_name}
+                fake._names[full_name.lower()] = repo_id
+
+        def make(repo_id: int, head: Mapping[str, Any]) -> FakeRepo:
+            rng = random.Random(seed * 100_000_007 + repo_id)
+            record = catalogue.packages.get(head["package_id"]) or {}
+            repo = repo_from_record(record, head["full_name"], repo_id, rng)
+            repo.stats_pending = int(rng.random() < stats_computing)
+            return repo
+
+        fake.repos = LazyMap(heads, make)
         for old, new in renames.items():
             if fake.find(old) is not None:
                 fake.rename(old, new)

@@ -37,6 +37,7 @@ from .catalogue import (
     remove_search_prefix,
 )
 from .faults import FAULT_HELP, FAULT_KINDS, Fault, FaultPlan, Faults, apply_fault
+from .lazy import sorted_keys
 from .messages import (
     Handler,
     Request,
@@ -442,8 +443,9 @@ class DjangoPackagesAPI:
         limit = _positive_int(request.param("limit"), strict=True) or DEFAULT_LIMIT
         offset = _positive_int(request.param("offset")) or 0
         # Sorting ~6,000 int keys costs ~50 µs: cheaper than any cache that must notice
-        # tests editing the live dicts, and always right.
-        ids = sorted(table, reverse=True)
+        # tests editing the live dicts. A generated (lazy) table caches its sorted keys
+        # until a key is added or removed: 100,000 would cost ~10 ms a page.
+        ids = sorted_keys(table, reverse=True)
         count = len(ids)
         results = [table[i] for i in ids[offset : offset + limit] if i in table]
         url = request.url

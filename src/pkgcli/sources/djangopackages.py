@@ -28,7 +28,7 @@ PAGE_SIZE = 100
 IN_FLIGHT = 4
 SLACK_PAGES = 2  # pages past `count` worth following when the list grows during a pass
 # A first pass reads at most 250,000 records (the catalogue has ~6,000); later passes at
-# most 10% (and 1,000) more than the mirror holds: a lying `count` stops there.
+# most 10% or 1,000 (whichever is more) more than the mirror holds: a lying `count` stops there.
 MAX_PAGES = 2_500
 GROWTH = 1.1
 GROWTH_SLACK = 1_000
@@ -212,7 +212,7 @@ class Listing:
     says what was wrong if not. `ids` holds every valid id listed; a record listed again
     on a later page is yielded once (so it is neither stored nor counted twice).
 
-    A pass reads no more than is plausible: `count`, but at most 10% (and 1,000) more
+    A pass reads no more than is plausible: `count`, but at most 10% or 1,000 more
     records than `known` (what the mirror holds) and at most MAX_PAGES on a first pass.
     A list that still goes on there raises UpstreamError once its pages are yielded: the
     records read are kept, nothing is flagged gone, and the run exits non-zero.

@@ -123,17 +123,24 @@ def project_name(value: Any) -> str:
     return name
 
 
-def parse_project(doc: Any, problems: list[str] | None = None) -> dict[str, Any] | None:
+def parse_project(
+    doc: Any, problems: list[str] | None = None, expected: str | None = None
+) -> dict[str, Any] | None:
     """`/pypi/<name>/json` → the release field group (None if it is not a project document).
 
     Values cross the typed boundary (wrong type → unknown, noted in `problems`); a project
-    `name` that is no PEP 508 name raises BadRecord.
+    `name` that is no PEP 508 name, or another project than `expected` (PEP 503 names
+    compared), raises BadRecord.
     """
     info = doc.get("info") if isinstance(doc, dict) else None
     if not isinstance(info, dict) or "name" not in info:
         return None
     top, f = Fields(doc, problems), Fields(info, problems)
     name = project_name(info["name"])
+    if expected is not None and normalize_name(name) != normalize_name(expected):
+        raise BadRecord(
+            f"PyPI answered with the project {shown(name)} when asked for {shown(expected)}"
+        )
     classifiers = f.strings("classifiers")
     version = f.optional_text("version")
     status = _classifier_values(classifiers, "Development Status :: ")
@@ -169,7 +176,7 @@ class PyPIClient(SourceClient):
 
     def fetch_project(self, name: str, cache: Mapping[str, CacheEntry]) -> Answer:
         url = self.project_url(name)
-        answer = self.get(url, cache.get(url), lambda doc, _: parse_project(doc))
+        answer = self.get(url, cache.get(url), lambda doc, _: parse_project(doc, expected=name))
         if answer.status == 200 and answer.data is None:
             answer.status, answer.message = 502, "not a project document"
         return answer
