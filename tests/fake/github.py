@@ -469,7 +469,7 @@ class FakeGitHub:
         fake = cls(quota=quota, window=window, clock=clock)
         # Names are indexed now; each repository is made when first asked for, from its
         # package record and its own seeded Random (a 100,000-package fake starts at once).
-        heads: dict[int, dict[str, Any]] = {}
+        heads: dict[int, tuple[int, str]] = {}  # repository id → (package id, name)
         for package_id in sorted_keys(catalogue.packages):
             match = _GITHUB_URL.search(str(peek(catalogue.packages, package_id, "repo_url") or ""))
             if not match:
@@ -477,13 +477,13 @@ class FakeGitHub:
             full_name = f"{match.group(1)}/{match.group(2).removesuffix('.git')}"
             if full_name.lower() not in fake._names:
                 repo_id = 10_000_000 + package_id
-                heads[repo_id] = {"package_id": package_id, "full_name": full_name}
+                heads[repo_id] = (package_id, full_name)
                 fake._names[full_name.lower()] = repo_id
 
-        def make(repo_id: int, head: Mapping[str, Any]) -> FakeRepo:
+        def make(repo_id: int, head: tuple[int, str]) -> FakeRepo:
             rng = random.Random(seed * 100_000_007 + repo_id)
-            record = catalogue.packages.get(head["package_id"]) or {}
-            repo = repo_from_record(record, head["full_name"], repo_id, rng)
+            record = catalogue.packages.get(head[0]) or {}
+            repo = repo_from_record(record, head[1], repo_id, rng)
             repo.stats_pending = int(rng.random() < stats_computing)
             return repo
 

@@ -137,16 +137,16 @@ class FakePyPI:
         fake = cls()
         # Names are indexed now; each document is made when first asked for, from its
         # package record and its own seeded Random (a 100,000-package fake starts at once).
-        heads: dict[str, dict[str, Any]] = {}
+        heads: dict[str, tuple[int, str]] = {}  # normalised name → (package id, name)
         for package_id in sorted_keys(catalogue.packages):
             name = project_name(str(peek(catalogue.packages, package_id, "pypi_url") or ""))
             if name and normalize(name) not in heads:
-                heads[normalize(name)] = {"package_id": package_id, "name": name}
+                heads[normalize(name)] = (package_id, name)
 
-        def make(key: str, head: Mapping[str, Any]) -> dict[str, Any]:
-            rng = random.Random(seed * 100_000_007 + int(head["package_id"]))
-            record = catalogue.packages.get(head["package_id"]) or {}
-            return project_document(record, head["name"], rng)
+        def make(key: str, head: tuple[int, str]) -> dict[str, Any]:
+            rng = random.Random(seed * 100_000_007 + head[0])
+            record = catalogue.packages.get(head[0]) or {}
+            return project_document(record, head[1], rng)
 
         fake.projects = LazyMap(heads, make)
         if fixtures is not None:
