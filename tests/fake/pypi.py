@@ -135,8 +135,19 @@ class FakePyPI:
         """A project for every package whose `pypi_url` names one (real documents from
         `fixtures`, a directory of `/pypi/<name>/json` bodies, win over made-up ones)."""
         fake = cls()
-        # Names are indexed now; each document is made when first asked for, from its
-        # package record and its own seeded Random (a 100,000-package fake starts at once).
+        if not isinstance(catalogue.packages, LazyMap):
+            # A catalogue of real records: made now, from one Random, as always (tests
+            # compare against these exact values).
+            rng = random.Random(seed)
+            for package_id in sorted(catalogue.packages):
+                record = catalogue.packages[package_id]
+                name = project_name(str(record.get("pypi_url") or ""))
+                if name and normalize(name) not in fake.projects:
+                    fake.add(project_document(record, name, rng))
+            return fake._with_fixtures(fixtures)
+        # A generated catalogue: names are indexed now; each document is made when first
+        # asked for, from its package record and its own seeded Random (a 100,000-package
+        # fake starts at once).
         heads: dict[str, tuple[int, str]] = {}  # normalised name → (package id, name)
         for package_id in sorted_keys(catalogue.packages):
             name = project_name(str(peek(catalogue.packages, package_id, "pypi_url") or ""))
@@ -149,10 +160,14 @@ class FakePyPI:
             return project_document(record, head[1], rng)
 
         fake.projects = LazyMap(heads, make)
+        return fake._with_fixtures(fixtures)
+
+    def _with_fixtures(self, fixtures: str | Path | None) -> FakePyPI:
+        """Add the real documents in `fixtures` (they win over made-up ones)."""
         if fixtures is not None:
             for path in sorted(Path(fixtures).glob("*.json")):
-                fake.add(json.loads(path.read_text(encoding="utf-8")))
-        return fake
+                self.add(json.loads(path.read_text(encoding="utf-8")))
+        return self
 
 
 def _not_found() -> Response:
