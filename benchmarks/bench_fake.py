@@ -85,8 +85,12 @@ def measure(cwd: Path, packages: int, timeout: float, serve: bool) -> tuple[floa
             served = peak_rss_mb(proc.pid)
         return ready, at_ready, served
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        proc.terminate()  # the baseline only sees SIGTERM once its catalogue is built
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def _readline(proc: subprocess.Popen[bytes], timeout: float) -> str | None:

@@ -17,6 +17,7 @@ import json
 import os
 import random
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -93,8 +94,12 @@ _PREFIX_SEPARATORS = ("_", ",", ".", "-", " ", "/", "|")
 
 
 def api_link(kind: str, obj_id: int, *, base: str = API_BASE, suffix: str = "") -> str:
-    """An absolute v4 link such as `https://djangopackages.org/api/v4/grids/7/?format=api`."""
-    return f"{base}/{kind}/{obj_id}/{suffix}"
+    """An absolute v4 link such as `https://djangopackages.org/api/v4/grids/7/?format=api`.
+
+    Interned: a 100,000-package catalogue repeats each category and grid link thousands of
+    times, and one shared string per link keeps the generated fake's memory modest.
+    """
+    return sys.intern(f"{base}/{kind}/{obj_id}/{suffix}")
 
 
 def link_id(url: str) -> int | None:

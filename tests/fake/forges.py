@@ -141,17 +141,18 @@ class _ForgeAPI:
         seed: int,
     ) -> None:
         """A project for every package on `host`, indexed now, each made when first read."""
-        heads: dict[int, dict[str, Any]] = {}
+        heads: dict[int, tuple[int, str]] = {}  # project id → (package id, path)
         for package_id in sorted_keys(catalogue.packages):
-            path = forge_path(str(peek(catalogue.packages, package_id, "repo_url") or ""), host)
+            url = str(peek(catalogue.packages, package_id, "repo_url") or "")
+            path = forge_path(url, host) if host in url.lower() else None  # cheap test first
             if path and path.lower() not in self._by_path:
-                heads[first_id + package_id] = {"package_id": package_id, "path": path}
+                heads[first_id + package_id] = (package_id, path)
                 self._by_path[path.lower()] = first_id + package_id
 
-        def make(project_id: int, head: Mapping[str, Any]) -> dict[str, Any]:
+        def make(project_id: int, head: tuple[int, str]) -> dict[str, Any]:
             rng = random.Random(seed * 100_000_007 + project_id)
-            record = catalogue.packages.get(head["package_id"]) or {}
-            return make_document(record, head["path"], project_id, rng)
+            record = catalogue.packages.get(head[0]) or {}
+            return make_document(record, head[1], project_id, rng)
 
         self.projects = LazyMap(heads, make)
 

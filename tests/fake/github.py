@@ -467,9 +467,25 @@ class FakeGitHub:
         A share `stats_computing` of them answer 202 once before their stats are ready.
         `quota`, `window` and `clock` are as for the constructor."""
         fake = cls(quota=quota, window=window, clock=clock)
-        # Names are indexed now; each repository is made when first asked for, from its
-        # package record and its own seeded Random (a 100,000-package fake starts at once).
-        heads: dict[int, dict[str, Any]] = {}
+        if not isinstance(catalogue.packages, LazyMap):
+            # A catalogue of real records: made now, from one Random, as always (tests
+            # compare against these exact values).
+            rng = random.Random(seed)
+            for package_id in sorted(catalogue.packages):
+                record = catalogue.packages[package_id]
+                match = _GITHUB_URL.search(str(record.get("repo_url") or ""))
+                if not match:
+                    continue
+                full_name = f"{match.group(1)}/{match.group(2).removesuffix('.git')}"
+                if fake.find(full_name) is None:
+                    repo = repo_from_record(record, full_name, 10_000_000 + package_id, rng)
+                    repo.stats_pending = int(rng.random() < stats_computing)
+                    fake.add(repo)
+            return fake._renamed(renames)
+        # A generated catalogue: names are indexed now; each repository is made when first
+        # asked for, from its package record and its own seeded Random (a 100,000-package
+        # fake starts at once).
+        heads: dict[int, tuple[int, str]] = {}  # repository id → (package id, name)
         for package_id in sorted_keys(catalogue.packages):
             match = _GITHUB_URL.search(str(peek(catalogue.packages, package_id, "repo_url") or ""))
             if not match:
@@ -477,21 +493,25 @@ class FakeGitHub:
             full_name = f"{match.group(1)}/{match.group(2).removesuffix('.git')}"
             if full_name.lower() not in fake._names:
                 repo_id = 10_000_000 + package_id
-                heads[repo_id] = {"package_id": package_id, "full_name": full_name}
+                heads[repo_id] = (package_id, full_name)
                 fake._names[full_name.lower()] = repo_id
 
-        def make(repo_id: int, head: Mapping[str, Any]) -> FakeRepo:
+        def make(repo_id: int, head: tuple[int, str]) -> FakeRepo:
             rng = random.Random(seed * 100_000_007 + repo_id)
-            record = catalogue.packages.get(head["package_id"]) or {}
-            repo = repo_from_record(record, head["full_name"], repo_id, rng)
+            record = catalogue.packages.get(head[0]) or {}
+            repo = repo_from_record(record, head[1], repo_id, rng)
             repo.stats_pending = int(rng.random() < stats_computing)
             return repo
 
         fake.repos = LazyMap(heads, make)
+        return fake._renamed(renames)
+
+    def _renamed(self, renames: Mapping[str, str]) -> FakeGitHub:
+        """Apply moves made since the records were captured (old name → new name)."""
         for old, new in renames.items():
-            if fake.find(old) is not None:
-                fake.rename(old, new)
-        return fake
+            if self.find(old) is not None:
+                self.rename(old, new)
+        return self
 
 
 # -- payloads --------------------------------------------------------------------------

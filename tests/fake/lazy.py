@@ -1,7 +1,8 @@
 """A mapping whose values are made on first read, so a 100,000-package fake starts at once.
 
 `LazyMap` knows all its keys up front, plus a small "head" per key (the fields needed to
-route and index without the whole record: a slug, a repository URL); the full value is made
+route and index without the whole record: a slug, a repository URL; a mapping if `peek`
+should read it, else anything `make` understands, e.g. a tuple); the full value is made
 by `make(key, head)` the first time it is read and kept from then on, so in-place edits
 stick exactly as with a plain dict. Everything else behaves like a dict (insertion order,
 `in`, `len`, assignment, deletion); `peek(key, field)` reads a field without making the value.
@@ -22,11 +23,9 @@ V = TypeVar("V")
 class LazyMap(MutableMapping[K, V], Generic[K, V]):
     """Keys known now, values made on first read by `make(key, head)` and then kept."""
 
-    def __init__(
-        self, heads: Mapping[K, Mapping[str, Any]], make: Callable[[K, Mapping[str, Any]], V]
-    ) -> None:
+    def __init__(self, heads: Mapping[K, Any], make: Callable[[K, Any], V]) -> None:
         self._keys: dict[K, None] = dict.fromkeys(heads)
-        self._heads: dict[K, Mapping[str, Any]] = dict(heads)
+        self._heads: dict[K, Any] = dict(heads)
         self._made: dict[K, V] = {}
         self._make = make
         self._lock = threading.RLock()
@@ -87,7 +86,7 @@ class LazyMap(MutableMapping[K, V], Generic[K, V]):
         if head is None:  # unknown, or made meanwhile by another thread
             value = self._made.get(key)
             return value.get(field, default) if isinstance(value, Mapping) else default
-        return head.get(field, default)
+        return head.get(field, default) if isinstance(head, Mapping) else default
 
     def sorted_keys(self, *, reverse: bool = False) -> list[K]:
         """The keys sorted, cached until a key is added or removed."""

@@ -135,24 +135,39 @@ class FakePyPI:
         """A project for every package whose `pypi_url` names one (real documents from
         `fixtures`, a directory of `/pypi/<name>/json` bodies, win over made-up ones)."""
         fake = cls()
-        # Names are indexed now; each document is made when first asked for, from its
-        # package record and its own seeded Random (a 100,000-package fake starts at once).
-        heads: dict[str, dict[str, Any]] = {}
+        if not isinstance(catalogue.packages, LazyMap):
+            # A catalogue of real records: made now, from one Random, as always (tests
+            # compare against these exact values).
+            rng = random.Random(seed)
+            for package_id in sorted(catalogue.packages):
+                record = catalogue.packages[package_id]
+                name = project_name(str(record.get("pypi_url") or ""))
+                if name and normalize(name) not in fake.projects:
+                    fake.add(project_document(record, name, rng))
+            return fake._with_fixtures(fixtures)
+        # A generated catalogue: names are indexed now; each document is made when first
+        # asked for, from its package record and its own seeded Random (a 100,000-package
+        # fake starts at once).
+        heads: dict[str, tuple[int, str]] = {}  # normalised name → (package id, name)
         for package_id in sorted_keys(catalogue.packages):
             name = project_name(str(peek(catalogue.packages, package_id, "pypi_url") or ""))
             if name and normalize(name) not in heads:
-                heads[normalize(name)] = {"package_id": package_id, "name": name}
+                heads[normalize(name)] = (package_id, name)
 
-        def make(key: str, head: Mapping[str, Any]) -> dict[str, Any]:
-            rng = random.Random(seed * 100_000_007 + int(head["package_id"]))
-            record = catalogue.packages.get(head["package_id"]) or {}
-            return project_document(record, head["name"], rng)
+        def make(key: str, head: tuple[int, str]) -> dict[str, Any]:
+            rng = random.Random(seed * 100_000_007 + head[0])
+            record = catalogue.packages.get(head[0]) or {}
+            return project_document(record, head[1], rng)
 
         fake.projects = LazyMap(heads, make)
+        return fake._with_fixtures(fixtures)
+
+    def _with_fixtures(self, fixtures: str | Path | None) -> FakePyPI:
+        """Add the real documents in `fixtures` (they win over made-up ones)."""
         if fixtures is not None:
             for path in sorted(Path(fixtures).glob("*.json")):
-                fake.add(json.loads(path.read_text(encoding="utf-8")))
-        return fake
+                self.add(json.loads(path.read_text(encoding="utf-8")))
+        return self
 
 
 def _not_found() -> Response:

@@ -5,8 +5,9 @@ injection, maintenance mode, a registry of handlers mounted by path prefix) and 
 Packages handler (`DjangoPackagesAPI`, mounted at `/api/v4`), which speaks the v4 contract as
 Django REST framework serves it: limit/offset envelopes ordered by `-id`, id-or-slug lookup,
 404/405 bodies, 301 to the trailing slash, content negotiation with the browsable HTML page.
-More fakes (GitHub, PyPI) plug in with `mount(prefix, handler)`: a handler is any callable
-taking a `Request` and returning a `Response`.
+More fakes (GitHub, PyPI, GitLab, Codeberg) plug in with `mount(prefix, handler)`: a
+handler is any callable taking a `Request` and returning a `Response` (messages.py). Faults
+(faults.py) are taken before routing, so every kind applies to every mount alike.
 
 Standard library only: it is imported by tests and benchmarks, never by pkgcli.
 """
