@@ -19,7 +19,7 @@ from typing import Any
 
 from pkgcli.context import AppContext
 from pkgcli.errors import NotFound, UsageError
-from pkgcli.models import utc_now
+from pkgcli.models import command_name, utc_now
 from pkgcli.overlay import (
     Field,
     check_upstream,
@@ -289,7 +289,8 @@ def delete_local(store: Store, slug: str) -> EditResult:
         if row["id"] > 0:
             raise UsageError(
                 f"{row['slug']} comes from Django Packages and cannot be deleted; "
-                f"drop your edits with: pkgcli edit {row['slug']} --revert-all"
+                f"drop your edits with: pkgcli edit {command_name(row['slug'], row['id'])} "
+                "--revert-all"
             )
         store.delete_local_package(conn, row["id"])
     return EditResult("delete", slug=row["slug"], notes=[f"deleted local package {row['slug']}"])

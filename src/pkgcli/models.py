@@ -47,6 +47,13 @@ def is_valid_slug(text: str) -> bool:
     return bool(_SLUG_RE.match(text))
 
 
+def command_name(slug: object, record_id: int) -> str:
+    """How a suggested command (`pkgcli edit NAME ...`) names a record: its slug if that
+    passes the slug rule, else its id. Slugs come from upstream: one that breaks the rule
+    (`x;rm -rf ~`) must never be printed as something to paste into a shell."""
+    return slug if isinstance(slug, str) and is_valid_slug(slug) else str(record_id)
+
+
 def is_upstream_id(value: object) -> TypeGuard[int]:
     """A plain int in 1..2**63-1: what an upstream id can be (bools, 0, negatives and
     numbers SQLite cannot store are not ids; negative ids are the user's local packages)."""

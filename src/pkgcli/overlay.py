@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from pkgcli.errors import UsageError
-from pkgcli.models import link_id, parse_timestamp, upstream_timestamp
+from pkgcli.models import command_name, link_id, parse_timestamp, upstream_timestamp
 
 if TYPE_CHECKING:
     from pkgcli.store import Row, Store
@@ -430,7 +430,7 @@ def edit_value(store: Store, edit: Row, column: str, *, typed: bool = True) -> A
 
 
 def _corrupt_edit(store: Store, edit: Row, column: str, shown: str, problem: str) -> Exception:
-    slug = edit.get("slug") or str(edit["package_id"])
+    slug = command_name(edit.get("slug"), edit["package_id"])
     return store.corrupt(
         f"edit {edit['id']} ({slug} {edit['field']}) holds the {_COLUMN_NAMES[column]} "
         f"{shown}, which {problem}; withdraw it with: pkgcli edit {slug} --revert {edit['id']}"

@@ -18,7 +18,7 @@ from typing import Any
 
 from pkgcli.errors import DatabaseError, UsageError
 from pkgcli.migrations import MIGRATION_NAMES, MIGRATION_SET
-from pkgcli.models import MAX_ID, MAX_SLUG
+from pkgcli.models import MAX_ID, MAX_SLUG, is_valid_slug
 
 Row = dict[str, Any]
 
@@ -777,6 +777,9 @@ def complete_slugs(path: str, table: str, prefix: str, limit: int = 1000) -> lis
 
     Opens the file read-only (no creation, no migration, no lock wait to speak of), so
     completing before the first fetch, or while a fetch runs, simply offers nothing more.
+    Only slugs that pass the CLI's slug rule (`is_valid_slug`) are offered: a completion
+    is pasted into the user's shell, and upstream text such as `x;touch${IFS}pwned` must
+    never get there. The rule allows no character any shell treats specially.
     """
     if table not in ("packages", "grids") or not os.path.isfile(path):
         return []
@@ -787,14 +790,15 @@ def complete_slugs(path: str, table: str, prefix: str, limit: int = 1000) -> lis
         conn = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, timeout=0.5)
         try:
             rows = conn.execute(
-                f"SELECT slug FROM {table} WHERE slug LIKE ? ESCAPE '\\' ORDER BY slug LIMIT ?",
+                f"SELECT slug FROM {table} WHERE slug LIKE ? ESCAPE '\\' "
+                f"AND slug NOT GLOB '*[^A-Za-z0-9_-]*' ORDER BY slug LIMIT ?",
                 (pattern, limit),
             ).fetchall()
         finally:
             conn.close()
     except sqlite3.Error:
         return []
-    return [r[0] for r in rows]
+    return [r[0] for r in rows if isinstance(r[0], str) and is_valid_slug(r[0])]
 
 
 def open_store(path: str) -> Store:
