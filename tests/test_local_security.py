@@ -3,15 +3,19 @@ settings. Every test goes through the real command (CliRunner or a subprocess)."
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pkgcli.errors import EXIT_NOT_FOUND
+from pkgcli.errors import EXIT_DATABASE, EXIT_NOT_FOUND
 from tests.mirror_seed import package, seed, standard
 
 from .conftest import CliHarness
@@ -87,3 +91,129 @@ def test_did_you_mean_offers_only_valid_slugs(cli: CliHarness, poisoned: Path) -
     result = cli("list-grid", "a")
     assert result.exit_code == EXIT_NOT_FOUND
     assert "reboot" not in one_line(result.stderr)
+
+
+# -- exports never replace what is not a regular file; user data is private ----------------
+
+
+@pytest.fixture
+def umask_000() -> Iterator[None]:
+    previous = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def read_fifo(fifo: Path, into: list[bytes]) -> threading.Thread:
+    def reader() -> None:
+        with open(fifo, "rb") as handle:
+            into.append(handle.read())
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("through_symlink", [False, True])
+def test_exporting_to_a_fifo_writes_through_it_and_leaves_it_a_fifo(
+    cli: CliHarness, isolated_env: Path, tmp_path: Path, through_symlink: bool
+) -> None:
+    seed(str(isolated_env), *standard())
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo, 0o640)
+    target = fifo
+    if through_symlink:
+        target = tmp_path / "link"
+        target.symlink_to(fifo)
+    got: list[bytes] = []
+    thread = read_fifo(fifo, got)
+    result = cli("edit", "--export", str(target))
+    thread.join(timeout=10)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(got[0])["format"] == "pkgcli-edits"
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and stat.S_IMODE(fifo.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".pkgcli")] == []
+
+
+def test_exporting_to_a_character_device_writes_through_it(
+    cli: CliHarness, isolated_env: Path, tmp_path: Path
+) -> None:
+    seed(str(isolated_env), *standard())
+    device = tmp_path / "null"
+    try:  # a private copy of /dev/null: a failure must not replace the real one
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except (PermissionError, AttributeError):
+        pytest.skip("cannot make a device node here")
+    link = tmp_path / "link"
+    link.symlink_to(device)
+    for target in (device, link):
+        result = cli("edit", "--export", str(target))
+        assert result.exit_code == 0, result.stderr
+        assert stat.S_ISCHR(device.stat().st_mode)
+
+
+def test_new_files_and_directories_are_private_whatever_the_umask(
+    cli: CliHarness, tmp_path: Path, umask_000: None
+) -> None:
+    db = tmp_path / "new" / "deeper" / "mirror.db"
+    result = cli("--db", str(db), "edit", "my-thing", "--create")
+    assert result.exit_code == 0, result.stderr
+    for directory in (tmp_path / "new", db.parent):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    reader = sqlite3.connect(db)  # keeps the WAL and SHM files while pkgcli writes
+    reader.execute("SELECT count(*) FROM packages").fetchone()
+    assert cli("--db", str(db), "edit", "my-thing", "--set", "title=T").exit_code == 0
+    files = [p for p in db.parent.iterdir() if p.name.startswith("mirror.db")]
+    assert {p.name for p in files} >= {"mirror.db", "mirror.db-wal", "mirror.db-shm"}
+    export = tmp_path / "edits.json"
+    assert cli("--db", str(db), "edit", "--export", str(export)).exit_code == 0
+    for path in [*files, export]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    reader.close()
+
+
+def test_the_fetch_lock_file_is_private(
+    cli: CliHarness, isolated_env: Path, umask_000: None
+) -> None:
+    cli("fetch", "--all")  # upstream is a closed port: the lock is made, then it fails
+    lock = Path(f"{isolated_env}.lock")
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o600
+
+
+# -- fetch --all never runs unlocked --------------------------------------------------------
+
+
+def test_fetch_all_refuses_when_its_lock_cannot_be_taken(
+    cli: CliHarness, isolated_env: Path
+) -> None:
+    seed(str(isolated_env), *standard())
+    Path(f"{isolated_env}.lock").mkdir()
+    result = cli("fetch", "--all")
+    assert result.exit_code == EXIT_DATABASE
+    assert "refusing to run unlocked" in one_line(result.stderr)
+
+
+# -- many processes on a new database at once -----------------------------------------------
+
+
+def test_many_processes_creating_one_database_at_once_all_succeed(tmp_path: Path) -> None:
+    db = tmp_path / "fresh" / "mirror.db"
+    env = {**os.environ, "PKGCLI_DB": str(db)}
+    commands = [["edit", f"local-{n}", "--create"] for n in range(12)]
+    commands += [["edit", "--history"]] * 4 + [["search", "x"]] * 4
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "pkgcli", *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args in commands
+    ]
+    outcomes = [(p.communicate(timeout=60)[1], p.returncode) for p in procs]
+    assert [err for err, code in outcomes if code != 0] == []
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM packages WHERE id < 0").fetchone() == (12,)
+    conn.close()

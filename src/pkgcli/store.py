@@ -9,6 +9,7 @@ source owns: other columns (later sources, the user's layer) are never wiped.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -282,19 +283,29 @@ class Store:
         An advisory lock (`flock`) on `<database>.lock`, held until the block ends and
         released by the OS if the process dies, so a crash never leaves it stale. The file
         itself stays (removing it would let two processes lock two different files).
-        Where there is no `fcntl` (Windows), or the lock file cannot be made or locked for
-        another reason than contention, the task runs unlocked.
+        If the lock cannot be taken (the lock path is a directory, the place is read-only,
+        the file system has no locks), the task refuses (exit 5) rather than run unlocked.
+        Where there is no `fcntl` (Windows) there is no such lock: a note says so.
         """
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows
+            import sys
+
+            print(
+                f"pkgcli: note: this platform cannot lock {self.path}; make sure no other "
+                f"`pkgcli {task}` runs on it meanwhile",
+                file=sys.stderr,
+            )
             yield
             return
-        try:
-            fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError:
-            yield  # cannot make it (read-only place): the writes will say why, if they fail
-            return
+        lock_path = self.path + ".lock"
+        fd = _open_lock_file(lock_path)
+        if fd is None:
+            raise DatabaseError(
+                f"cannot lock {lock_path} to run `pkgcli {task}` alone; refusing to run "
+                "unlocked (check that it is a file pkgcli can write)"
+            )
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -303,8 +314,11 @@ class Store:
                     f"another `pkgcli {task}` is running on {self.path}; "
                     "try again when it has finished"
                 ) from None
-            except OSError:  # no locking on this file system: go on unlocked
-                pass
+            except OSError as exc:
+                raise DatabaseError(
+                    f"cannot lock {lock_path} to run `pkgcli {task}` alone ({exc.strerror}); "
+                    "refusing to run unlocked"
+                ) from None
             yield
         finally:
             os.close(fd)
@@ -801,31 +815,128 @@ def complete_slugs(path: str, table: str, prefix: str, limit: int = 1000) -> lis
     return [r[0] for r in rows if isinstance(r[0], str) and is_valid_slug(r[0])]
 
 
+BUSY_TIMEOUT = 10.0  # seconds a process waits for another's write (or migration)
+
+
 def open_store(path: str) -> Store:
-    """Open (creating and migrating if needed) the mirror at `path`."""
-    try:
-        parent = os.path.dirname(os.path.abspath(path))
-        os.makedirs(parent, exist_ok=True)
-    except OSError as exc:
-        raise DatabaseError(f"cannot create the directory for {path}: {exc.strerror}") from exc
+    """Open (creating and migrating if needed) the mirror at `path`.
+
+    A new database file is created 0600 and new directories 0700, whatever the umask
+    (SQLite gives its WAL and SHM files the database's mode). Creating and migrating are
+    serialised between processes (see `_migration_lock`), so many processes opening a
+    new database at once all wait for the first instead of failing "database is locked".
+    """
+    _make_private_dirs(path)
     if os.path.isdir(path):
         raise DatabaseError(f"{path} is a directory, not a database file")
+    _create_private_file(path)
     try:
-        conn = sqlite3.connect(path, timeout=10.0, isolation_level=None)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
         conn.row_factory = _dict_factory
-        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
         applied = _applied_migrations(conn)
     except sqlite3.Error as exc:
         raise _database_error(path, exc) from exc
+    _check_known(conn, path, applied)
+    if len(applied) < len(MIGRATION_NAMES):
+        with _migration_lock(path):
+            try:
+                applied = _applied_migrations(conn)  # another process may have done it
+            except sqlite3.Error as exc:
+                raise _database_error(path, exc) from exc
+            if len(applied) < len(MIGRATION_NAMES):
+                _migrate(conn, path)
+    return Store(conn, path)
+
+
+def _check_known(conn: sqlite3.Connection, path: str, applied: list[str]) -> None:
     unknown = [name for name in applied if name not in MIGRATION_NAMES]
     if unknown:
         conn.close()
         raise DatabaseError(
             f"{path} was written by a newer pkgcli (schema {unknown[-1]}); upgrade pkgcli"
         )
-    if len(applied) < len(MIGRATION_NAMES):
-        _migrate(conn, path)
-    return Store(conn, path)
+
+
+def _make_private_dirs(path: str) -> None:
+    """Create the missing directories above `path`, each 0700 whatever the umask."""
+    parent = os.path.dirname(os.path.abspath(path))
+    missing = []
+    while parent and not os.path.isdir(parent):
+        missing.append(parent)
+        up = os.path.dirname(parent)
+        if up == parent:
+            break
+        parent = up
+    try:
+        for directory in reversed(missing):
+            with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+                os.mkdir(directory, 0o700)
+                os.chmod(directory, 0o700)  # the umask may have taken bits from 0o700
+    except OSError as exc:
+        raise DatabaseError(f"cannot create the directory for {path}: {exc.strerror}") from exc
+
+
+def _create_private_file(path: str) -> None:
+    """Create `path` empty and 0600 if it does not exist: SQLite takes an empty file as a
+    new database, and would otherwise create it with the umask's mode. Errors are left
+    to `sqlite3.connect`, which names them."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:
+        return
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask took from it
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _migration_lock(path: str) -> Iterator[None]:
+    """Hold an exclusive `flock` on `<database>.migrate.lock` while creating/migrating,
+    waiting up to the busy timeout for another process that is doing it. Where there is
+    no `fcntl`, SQLite's own busy timeout is all there is."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = _open_lock_file(path + ".migrate.lock")
+    if fd is None:  # cannot make it (read-only place): the migration will say why
+        yield
+        return
+    try:
+        _wait_for_flock(fcntl, fd, path)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _wait_for_flock(fcntl: Any, fd: int, path: str) -> None:
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise DatabaseError(
+                    f"{path} is being created or upgraded by another process; try again"
+                ) from None
+            time.sleep(0.02)
+        except OSError:  # no locking on this file system: SQLite's busy timeout remains
+            return
+
+
+def _open_lock_file(lock_path: str) -> int | None:
+    """A descriptor on the lock file, created 0600 if new; None if it cannot be made."""
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    return fd
 
 
 def _applied_migrations(conn: sqlite3.Connection) -> list[str]:
