@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pkgcli.errors import EXIT_DATABASE, EXIT_NOT_FOUND
+from pkgcli.errors import EXIT_DATABASE, EXIT_NOT_FOUND, EXIT_USAGE
 from tests.mirror_seed import package, seed, standard
 
 from .conftest import CliHarness
@@ -217,3 +217,20 @@ def test_many_processes_creating_one_database_at_once_all_succeed(tmp_path: Path
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM packages WHERE id < 0").fetchone() == (12,)
     conn.close()
+
+
+# -- edit --import reads at most 16 MB -------------------------------------------------------
+
+
+def test_importing_an_endless_file_stops_at_the_cap(cli: CliHarness, isolated_env: Path) -> None:
+    result = cli("edit", "--import", "/dev/zero")
+    assert result.exit_code == EXIT_USAGE
+    assert "larger than 16 MB" in one_line(result.stderr)
+
+
+def test_importing_too_much_from_stdin_stops_at_the_cap(
+    cli: CliHarness, isolated_env: Path
+) -> None:
+    result = cli("edit", "--import", "-", input=" " * (16 * 2**20 + 1))
+    assert result.exit_code == EXIT_USAGE
+    assert "larger than 16 MB" in one_line(result.stderr)

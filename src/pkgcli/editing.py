@@ -458,15 +458,25 @@ def _mode_for(target: str) -> int:
         return 0o600
 
 
+# The largest file `edit --import` reads (an export of 10,000 edits is ~3 MB).
+MAX_IMPORT_BYTES = 16 * 2**20
+
+
 def read_document(path: str) -> dict[str, Any]:
     import sys
 
     try:
         if path == "-":
-            text = sys.stdin.read()
+            data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
         else:
-            with open(os.path.expanduser(path), encoding="utf-8") as handle:
-                text = handle.read()
+            with open(os.path.expanduser(path), "rb") as handle:
+                data = handle.read(MAX_IMPORT_BYTES + 1)
+        if len(data) > MAX_IMPORT_BYTES:  # /dev/zero, a wrong file: never read it all
+            raise UsageError(
+                f"{path} is larger than {MAX_IMPORT_BYTES // 2**20} MB, "
+                "the most an edits export may be"
+            )
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise UsageError(f"cannot read {path}: {reason or exc}") from exc
