@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner, Result
 
+from pkgcli.cli import app
 from pkgcli.errors import EXIT_DATABASE, EXIT_NOT_FOUND, EXIT_USAGE
 from tests.mirror_seed import package, seed, standard
 
@@ -234,3 +236,90 @@ def test_importing_too_much_from_stdin_stops_at_the_cap(
     result = cli("edit", "--import", "-", input=" " * (16 * 2**20 + 1))
     assert result.exit_code == EXIT_USAGE
     assert "larger than 16 MB" in one_line(result.stderr)
+
+
+# -- settings: credentials never shown, unusable URLs are usage errors ---------------------
+
+
+def run_with_env(*args: str, **env: str) -> Result:
+    """The real app with settings from the environment (no test context injected)."""
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def test_credentials_in_a_configured_url_are_never_printed(isolated_env: Path) -> None:
+    secret = "http://alice:s3cret-pw@127.0.0.1:9/api/v4"
+    shown = run_with_env("paths", "--json", PKGCLI_API_URL=secret)
+    assert shown.exit_code == 0
+    assert json.loads(shown.stdout)["django_packages_api"] == "http://***@127.0.0.1:9/api/v4"
+    failed = run_with_env("show", "nothing-here", PKGCLI_API_URL=secret)  # a closed port
+    assert failed.exit_code != 0
+    assert "s3cret" not in failed.stdout + failed.stderr and "alice" not in failed.stderr
+    bad = run_with_env("paths", PKGCLI_API_URL="http://alice:s3cret@[::1/x")
+    assert bad.exit_code == EXIT_USAGE and "s3cret" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "http://[zz]/", "ftp://host/x", "http://", "http://h:99999/"]
+)
+@pytest.mark.parametrize(
+    "variable",
+    ["PKGCLI_API_URL", "PKGCLI_GITHUB_API_URL", "PKGCLI_PYPI_URL", "PKGCLI_GITLAB_API_URL"],
+)
+def test_an_unusable_url_setting_is_a_usage_error_naming_it(
+    isolated_env: Path, variable: str, url: str
+) -> None:
+    result = run_with_env("show", "django", "--offline", **{variable: url})
+    assert result.exit_code == EXIT_USAGE
+    assert variable in one_line(result.stderr)
+
+
+# -- --set values and --limit that used to raise -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "assignment",
+    [
+        "grids=" + "[" * 5000 + "]" * 5000,
+        "participants=" + "[" * 5000 + "]" * 5000,
+        "repo_url=http://[::1",
+        "documentation_url=http://[::1/docs",
+        "pypi_url=https://[x",
+    ],
+)
+def test_a_hostile_set_value_is_one_line_exit_2(
+    cli: CliHarness, isolated_env: Path, assignment: str
+) -> None:
+    seed(str(isolated_env), *standard())
+    result = cli("edit", "django-ninja", "--set", assignment)
+    assert result.exit_code == EXIT_USAGE
+    assert "invalid value for" in one_line(result.stderr)
+
+
+def test_a_deeply_nested_toml_document_reopens_the_editor(
+    cli: CliHarness, isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(str(isolated_env), *standard())
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "flag = p.with_suffix('.done')\n"
+        "if not flag.exists():\n"
+        "    flag.write_text('1')\n"
+        "    p.write_text('grids = ' + '[' * 5000 + ']' * 5000 + '\\n')\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    result = cli("edit", "django-ninja", "--editor", input="\n")
+    assert "Traceback" not in result.output + result.stderr
+    assert result.exit_code in (0, EXIT_USAGE), result.stderr
+
+
+@pytest.mark.parametrize("command", [["search", "django"], ["list-grid"]])
+def test_a_limit_beyond_what_sqlite_holds_is_a_usage_error(
+    cli: CliHarness, isolated_env: Path, command: list[str]
+) -> None:
+    seed(str(isolated_env), *standard())
+    result = cli(*command, "--limit", str(2**63))
+    assert result.exit_code == EXIT_USAGE
+    assert "--limit" in one_line(result.stderr)
+    assert cli(*command, "--limit", str(2**63 - 1)).exit_code == 0

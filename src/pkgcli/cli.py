@@ -17,9 +17,10 @@ from pkgcli.errors import EXIT_INTERRUPTED, PkgcliError
 
 
 def _die(message: str, code: int) -> NoReturn:
+    from pkgcli.models import redact_urls
     from pkgcli.render import inert
 
-    print(f"pkgcli: {inert(message)}", file=sys.stderr, flush=True)
+    print(f"pkgcli: {inert(redact_urls(message))}", file=sys.stderr, flush=True)
     raise typer.Exit(code)
 
 

@@ -256,7 +256,7 @@ def _status_problem(name: str, response: httpx.Response) -> str:
 
 def _short(url: str) -> str:
     parts = urlsplit(url)
-    return f"{parts.netloc}{parts.path}"
+    return f"{parts.netloc.rpartition('@')[2]}{parts.path}"  # never the user:password@
 
 
 def _reason(exc: httpx.TransportError) -> str:
