@@ -323,3 +323,46 @@ def test_a_limit_beyond_what_sqlite_holds_is_a_usage_error(
     assert result.exit_code == EXIT_USAGE
     assert "--limit" in one_line(result.stderr)
     assert cli(*command, "--limit", str(2**63 - 1)).exit_code == 0
+
+
+# -- a migration table that lies about the schema ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("damage", "command"),
+    [
+        ("DROP TABLE edits", ["edit", "--history"]),
+        ("DROP TABLE github_repos", ["show", "django-ninja", "--offline"]),
+        ("DROP TABLE packages_fts", ["search", "ninja"]),
+        ("ALTER TABLE edits DROP COLUMN origin", ["edit", "--history"]),
+        ("ALTER TABLE packages DROP COLUMN gone_at", ["show", "django-ninja", "--offline"]),
+    ],
+)
+def test_a_schema_that_lacks_what_its_migrations_promise_is_corrupt(
+    cli: CliHarness, isolated_env: Path, damage: str, command: list[str]
+) -> None:
+    seed(str(isolated_env), *standard())
+    tamper(isolated_env, "DROP TRIGGER IF EXISTS packages_ad", damage)
+    result = cli(*command)
+    assert result.exit_code == EXIT_DATABASE
+    assert "is corrupt" in one_line(result.stderr)
+
+
+def test_the_promised_schema_is_what_the_migrations_create(tmp_path: Path) -> None:
+    import sqlite_utils
+
+    from pkgcli.migrations import MIGRATION_TABLES, MIGRATIONS
+
+    db = sqlite_utils.Database(tmp_path / "check.db")
+    for name, migrate in MIGRATIONS:
+        before = set(db.table_names())
+        migrate(db)
+        made = {
+            table: " ".join(c.name for c in db[table].columns)
+            for table in db.table_names()
+            if table not in before
+            and table != "sqlite_sequence"
+            and not table.endswith(("_data", "_idx", "_docsize", "_config", "_content"))
+        }
+        if name in MIGRATION_TABLES:
+            assert made == MIGRATION_TABLES[name], name

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from pkgcli.errors import DatabaseError, UsageError
-from pkgcli.migrations import MIGRATION_NAMES, MIGRATION_SET
+from pkgcli.migrations import MIGRATION_NAMES, MIGRATION_SET, MIGRATION_TABLES
 from pkgcli.models import MAX_ID, MAX_SLUG, is_valid_slug
 
 Row = dict[str, Any]
@@ -777,6 +777,8 @@ def _database_error(path: str, exc: sqlite3.Error) -> DatabaseError:
     text = str(exc)
     if "not a database" in text or "malformed" in text:
         return DatabaseError(f"{path} is corrupt or not a pkgcli database ({text})")
+    if text.startswith(("no such table", "no such column")):  # schema ≠ its migrations
+        return DatabaseError(f"{path} is corrupt: its schema lacks what pkgcli needs ({text})")
     if "readonly" in text or "read-only" in text:
         return DatabaseError(f"{path} is read-only: pkgcli cannot write to it ({text})")
     if "locked" in text or "busy" in text:
@@ -834,14 +836,14 @@ def open_store(path: str) -> Store:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
         conn.row_factory = _dict_factory
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-        applied = _applied_migrations(conn)
+        applied = _applied_migrations(conn, path)
     except sqlite3.Error as exc:
         raise _database_error(path, exc) from exc
     _check_known(conn, path, applied)
     if len(applied) < len(MIGRATION_NAMES):
         with _migration_lock(path):
             try:
-                applied = _applied_migrations(conn)  # another process may have done it
+                applied = _applied_migrations(conn, path)  # another process may have done it
             except sqlite3.Error as exc:
                 raise _database_error(path, exc) from exc
             if len(applied) < len(MIGRATION_NAMES):
@@ -939,17 +941,43 @@ def _open_lock_file(lock_path: str) -> int | None:
     return fd
 
 
-def _applied_migrations(conn: sqlite3.Connection) -> list[str]:
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
-    ).fetchall()
-    if not exists:
+def _applied_migrations(conn: sqlite3.Connection, path: str = "") -> list[str]:
+    """The migrations the database says it has; a DatabaseError (corrupt) if it lacks a
+    table or column one of them creates (see `migrations.MIGRATION_TABLES`)."""
+    schema = {
+        r["name"]: r["sql"] or ""
+        for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+    }
+    if "_sqlite_migrations" not in schema:
         return []
     rows = conn.execute(
         "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
         (MIGRATION_SET,),
     ).fetchall()
-    return [r["name"] for r in rows]
+    applied = [r["name"] for r in rows]
+    for name in applied:
+        lacking = _lacking(schema, MIGRATION_TABLES.get(name, {}))
+        if lacking:
+            raise DatabaseError(
+                f"{path} is corrupt: schema {name} is recorded as applied but {lacking}"
+            )
+    return applied
+
+
+def _lacking(schema: dict[str, str], promised: dict[str, str]) -> str | None:
+    """What of `promised` ({table: "col col …"}) the `CREATE` texts in `schema` lack.
+    Words of the text, not substrings: a dropped `status` is missed beside `status_detail`
+    only if compared as text. Cheap: `show` runs it on every start."""
+    import re
+
+    for table, columns in promised.items():
+        if table not in schema:
+            return f"table {table} is missing"
+        words = set(re.findall(r"\w+", schema[table]))
+        missing = [c for c in columns.split() if c not in words]
+        if missing:
+            return f"{table}.{missing[0]} is missing"
+    return None
 
 
 def _migrate(conn: sqlite3.Connection, path: str) -> None:
@@ -964,7 +992,7 @@ def _migrate(conn: sqlite3.Connection, path: str) -> None:
     except sqlite3.OperationalError as exc:
         # Another process may have migrated at the same moment: fine if nothing is pending.
         conn.row_factory = _dict_factory
-        if len(_applied_migrations(conn)) < len(MIGRATION_NAMES):
+        if len(_applied_migrations(conn, path)) < len(MIGRATION_NAMES):
             raise _database_error(path, exc) from exc
     except sqlite3.Error as exc:
         raise _database_error(path, exc) from exc
