@@ -366,3 +366,25 @@ def test_the_promised_schema_is_what_the_migrations_create(tmp_path: Path) -> No
         }
         if name in MIGRATION_TABLES:
             assert made == MIGRATION_TABLES[name], name
+
+
+# -- all-digit slugs: an exact slug wins over an id ----------------------------------------
+
+
+def shown_id(cli: CliHarness, name: str) -> int:
+    result = cli("show", name, "--offline", "--json")
+    assert result.exit_code == 0, result.stderr
+    return int(json.loads(result.stdout)["id"])
+
+
+def test_all_digit_slugs_stay_reachable_and_win_over_ids(
+    cli: CliHarness, isolated_env: Path
+) -> None:
+    seed(
+        str(isolated_env),
+        [package(5, "00012"), package(77, "1234"), package(1234, "other"), package(12, "twelve")],
+    )
+    assert shown_id(cli, "00012") == 5  # not id 12
+    assert shown_id(cli, "1234") == 77  # the slug, not package 1234
+    assert shown_id(cli, "other") == 1234
+    assert shown_id(cli, "12") == 12 and shown_id(cli, "5") == 5  # no such slug: the id

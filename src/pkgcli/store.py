@@ -359,18 +359,16 @@ class Store:
         return self._by_slug_or_id("grids", slug_or_id)
 
     def _by_slug_or_id(self, table: str, slug_or_id: str) -> Row | None:
-        """A package or grid by id (all ASCII digits, in SQLite's range) or else by slug:
-        exactly first, then ignoring case (slugs are case-sensitive upstream, but users type
-        freely). A number too big to be an id is looked up as a slug, so it is not found."""
-        as_id = record_id(slug_or_id)
+        """A package or grid by slug, exactly; else by id (all ASCII digits, in SQLite's
+        range); else by slug ignoring case (slugs are case-sensitive upstream, but users
+        type freely). An exact slug wins over an id, so all-digit upstream slugs (`1234`,
+        `00012`) stay reachable; a record whose id is shadowed so is reachable by slug."""
+        rows = self.query(f"SELECT * FROM {table} WHERE slug = ?", (slug_or_id,))
+        as_id = record_id(slug_or_id) if not rows else None
         if as_id is not None:
             rows = self.query(f"SELECT * FROM {table} WHERE id = ?", (as_id,))
-        else:
-            rows = self.query(f"SELECT * FROM {table} WHERE slug = ?", (slug_or_id,))
-            if not rows:
-                rows = self.query(
-                    f"SELECT * FROM {table} WHERE slug = ? COLLATE NOCASE", (slug_or_id,)
-                )
+        if not rows:
+            rows = self.query(f"SELECT * FROM {table} WHERE slug = ? COLLATE NOCASE", (slug_or_id,))
         return rows[0] if rows else None
 
     def grid_slugs(self) -> list[str]:
