@@ -388,3 +388,92 @@ def test_all_digit_slugs_stay_reachable_and_win_over_ids(
     assert shown_id(cli, "1234") == 77  # the slug, not package 1234
     assert shown_id(cli, "other") == 1234
     assert shown_id(cli, "12") == 12 and shown_id(cli, "5") == 5  # no such slug: the id
+
+
+# -- hostile invocations: one line, a documented exit code, never a traceback --------------
+
+DEEP = "[" * 5000 + "]" * 5000
+
+
+def hostile_invocations(tmp: Path) -> list[tuple[list[str], dict[str, str], int]]:
+    garbage = tmp / "garbage.db"
+    garbage.write_bytes(b"not a database" * 500)
+    binary = tmp / "binary.json"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    deep = tmp / "deep.json"
+    deep.write_text(DEEP)
+    a_dir = tmp / "a-dir"
+    a_dir.mkdir()
+    return [
+        (["--db", str(a_dir), "show", "x", "--offline"], {}, EXIT_DATABASE),
+        (["--db", str(garbage), "show", "x", "--offline"], {}, EXIT_DATABASE),
+        (["--db", "/proc/nope/mirror.db", "search", "x"], {}, EXIT_DATABASE),
+        (["--db", str(garbage), "edit", "--history"], {}, EXIT_DATABASE),
+        (["show", "x", "--offline"], {"PKGCLI_TIMEOUT": "nan"}, EXIT_USAGE),
+        (["show", "x", "--offline"], {"PKGCLI_TIMEOUT": "1e999"}, EXIT_USAGE),
+        (["paths"], {"PKGCLI_API_URL": "http://[::1"}, EXIT_USAGE),
+        (["search", "x"], {"PKGCLI_PYPI_URL": "javascript:alert(1)"}, EXIT_USAGE),
+        (["search", "x", "--limit", str(2**64)], {}, EXIT_USAGE),
+        (["list-grid", "--limit", "-1"], {}, EXIT_USAGE),
+        (["show", "a;b", "--offline"], {}, EXIT_USAGE),
+        (["show", "x" * 5000, "--offline"], {}, EXIT_USAGE),
+        (["edit", "django-ninja", "--set", "title"], {}, EXIT_USAGE),
+        (["edit", "django-ninja", "--set", f"grids={DEEP}"], {}, EXIT_USAGE),
+        (["edit", "django-ninja", "--set", "repo_url=http://[::1"], {}, EXIT_USAGE),
+        (["edit", "django-ninja", "--set", f"repo_watchers={2**64}"], {}, EXIT_USAGE),
+        (["edit", "--import", "/dev/zero"], {}, EXIT_USAGE),
+        (["edit", "--import", str(tmp / "missing.json")], {}, EXIT_USAGE),
+        (["edit", "--import", str(binary)], {}, EXIT_USAGE),
+        (["edit", "--import", str(deep)], {}, EXIT_USAGE),
+        (["edit", "--import", str(a_dir)], {}, EXIT_USAGE),
+        (["edit", "--export", str(a_dir)], {}, EXIT_USAGE),
+        (["edit", "--export", "/proc/nope/edits.json"], {}, EXIT_USAGE),
+        (["search", "x", "--fields", "nope"], {}, EXIT_USAGE),
+        (["show", "django-ninja", "--offline", "--format", "nope"], {}, EXIT_USAGE),
+    ]
+
+
+def test_hostile_invocations_end_in_one_line_and_a_documented_exit_code(
+    isolated_env: Path, tmp_path: Path
+) -> None:
+    seed(str(isolated_env), *standard())
+    wrong = []
+    for args, env, code in hostile_invocations(tmp_path):
+        result = run_with_env(*args, **env)
+        lines = result.stderr.strip().splitlines()
+        ok = (
+            result.exit_code == code
+            and len(lines) == 1
+            and lines[0].startswith("pkgcli: ")
+            and "Traceback" not in result.output
+        )
+        if not ok:
+            wrong.append((args[:4], result.exit_code, result.stderr[-300:], result.exception))
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "code", "words"),
+    [
+        (RuntimeError("boom"), 1, "unexpected error (RuntimeError: boom)"),
+        (sqlite3.OperationalError("disk I/O error"), EXIT_DATABASE, "database error"),
+    ],
+)
+def test_an_unforeseen_fault_is_still_one_line(
+    cli: CliHarness,
+    isolated_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fault: Exception,
+    code: int,
+    words: str,
+) -> None:
+    from pkgcli import service
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise fault
+
+    seed(str(isolated_env), *standard())
+    monkeypatch.setattr(service, "search", broken)
+    result = cli("search", "django")
+    assert result.exit_code == code
+    assert words in one_line(result.stderr)
