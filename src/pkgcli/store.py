@@ -964,18 +964,24 @@ def _applied_migrations(conn: sqlite3.Connection, path: str = "") -> list[str]:
 
 def _lacking(schema: dict[str, str], promised: dict[str, str]) -> str | None:
     """What of `promised` ({table: "col col …"}) the `CREATE` texts in `schema` lack.
-    Words of the text, not substrings: a dropped `status` is missed beside `status_detail`
-    only if compared as text. Cheap: `show` runs it on every start."""
-    import re
-
+    Cheap (`show` runs it on every start): substring tests, never a PRAGMA per table."""
     for table, columns in promised.items():
-        if table not in schema:
+        sql = schema.get(table)
+        if sql is None:
             return f"table {table} is missing"
-        words = set(re.findall(r"\w+", schema[table]))
-        missing = [c for c in columns.split() if c not in words]
-        if missing:
-            return f"{table}.{missing[0]} is missing"
+        for column in columns.split():
+            if not _declares(sql, column):
+                return f"{table}.{column} is missing"
     return None
+
+
+def _declares(sql: str, column: str) -> bool:
+    """Whether a `CREATE TABLE` text declares `column`: quoted as sqlite-utils and ALTER
+    TABLE write it, or bare as a hand-written migration does (a whole word, so a dropped
+    `status` is not found in `status_detail`)."""
+    if f"[{column}]" in sql or f'"{column}"' in sql:
+        return True
+    return any(f"{before}{column} " in sql for before in (" ", "\n", "(", ","))
 
 
 def _migrate(conn: sqlite3.Connection, path: str) -> None:
