@@ -881,6 +881,8 @@ def _create_private_file(path: str) -> None:
     """Create `path` empty and 0600 if it does not exist: SQLite takes an empty file as a
     new database, and would otherwise create it with the umask's mode. Errors are left
     to `sqlite3.connect`, which names them."""
+    if path == ":memory:":  # SQLite's name for a database in memory, not a file
+        return
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError:
@@ -899,6 +901,9 @@ def _migration_lock(path: str) -> Iterator[None]:
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    if path == ":memory:":  # no other process can see it
         yield
         return
     fd = _open_lock_file(path + ".migrate.lock")
