@@ -480,3 +480,13 @@ def test_an_unforeseen_fault_is_still_one_line(
     result = cli("search", "django")
     assert result.exit_code == code
     assert words in one_line(result.stderr)
+
+
+def test_without_fcntl_fetch_all_says_it_runs_unlocked(
+    cli: CliHarness, isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(str(isolated_env), *standard())
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # as on Windows: `import fcntl` fails
+    result = cli("fetch", "--all")  # upstream is a closed port: it fails after the note
+    assert "this platform cannot lock" in result.stderr
+    assert "Traceback" not in result.stderr

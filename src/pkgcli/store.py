@@ -289,7 +289,7 @@ class Store:
         """
         try:
             import fcntl
-        except ImportError:  # pragma: no cover - Windows
+        except ImportError:  # Windows: no advisory locks to take
             import sys
 
             print(
