@@ -832,27 +832,29 @@ def open_store(path: str) -> Store:
     _create_private_file(path)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _database_error(path, exc) from exc
+    try:
         conn.row_factory = _dict_factory
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
         applied = _applied_migrations(conn, path)
+        _check_known(path, applied)
+        if len(applied) < len(MIGRATION_NAMES):
+            with _migration_lock(path):
+                if len(_applied_migrations(conn, path)) < len(MIGRATION_NAMES):
+                    _migrate(conn, path)  # unless another process did it meanwhile
     except sqlite3.Error as exc:
+        conn.close()
         raise _database_error(path, exc) from exc
-    _check_known(conn, path, applied)
-    if len(applied) < len(MIGRATION_NAMES):
-        with _migration_lock(path):
-            try:
-                applied = _applied_migrations(conn, path)  # another process may have done it
-            except sqlite3.Error as exc:
-                raise _database_error(path, exc) from exc
-            if len(applied) < len(MIGRATION_NAMES):
-                _migrate(conn, path)
+    except BaseException:
+        conn.close()
+        raise
     return Store(conn, path)
 
 
-def _check_known(conn: sqlite3.Connection, path: str, applied: list[str]) -> None:
+def _check_known(path: str, applied: list[str]) -> None:
     unknown = [name for name in applied if name not in MIGRATION_NAMES]
     if unknown:
-        conn.close()
         raise DatabaseError(
             f"{path} was written by a newer pkgcli (schema {unknown[-1]}); upgrade pkgcli"
         )
