@@ -316,8 +316,8 @@ def test_a_failed_export_removes_its_temporary_file_and_keeps_the_old_one(
     assert leftovers(tmp_path) == [] and target.read_text() == "old"
 
 
-@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
-def test_a_new_export_gets_the_mode_the_umask_gives(
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o600), (0o077, 0o600), (0o000, 0o600)])
+def test_a_new_export_is_private_whatever_the_umask(
     cli: CliHarness,
     mirror: Path,
     tmp_path: Path,

@@ -16,7 +16,7 @@ import pytest
 
 from tests.mirror_seed import seed, standard
 
-HEAVY = ("rich", "csv", "httpx", "sqlite_utils")
+HEAVY = ("rich", "csv", "httpx", "sqlite_utils", "encodings.idna")  # idna: URL settings
 PROBE = (
     "import sys, atexit\n"
     "atexit.register(lambda: sys.stderr.write('LOADED:' + ','.join("

@@ -13,13 +13,14 @@ import typer
 from typer.core import TyperGroup
 
 from pkgcli import __version__
-from pkgcli.errors import EXIT_INTERRUPTED, PkgcliError
+from pkgcli.errors import EXIT_DATABASE, EXIT_ERROR, EXIT_INTERRUPTED, PkgcliError
 
 
 def _die(message: str, code: int) -> NoReturn:
+    from pkgcli.models import redact_urls
     from pkgcli.render import inert
 
-    print(f"pkgcli: {inert(message)}", file=sys.stderr, flush=True)
+    print(f"pkgcli: {inert(redact_urls(message))}", file=sys.stderr, flush=True)
     raise typer.Exit(code)
 
 
@@ -45,6 +46,26 @@ COMMANDS: dict[str, str] = {
 _ClickUsageError: type[Exception] = next(
     k for k in typer.BadParameter.__mro__ if k.__name__ == "UsageError"
 )
+
+
+# What click raises to end a command on purpose (exit codes, usage errors): not faults.
+_CLICK_FLOW: tuple[type[BaseException], ...] = (
+    typer.Exit,
+    typer.Abort,
+    next(k for k in typer.BadParameter.__mro__ if k.__name__ == "ClickException"),
+)
+
+
+def _unexpected(exc: Exception) -> NoReturn:
+    """A fault nothing below foresaw: still one line and an exit code, never a traceback
+    (set PKGCLI_TRACEBACK=1 to see one). SQLite errors are the database's (exit 5)."""
+    if os.environ.get("PKGCLI_TRACEBACK"):
+        raise exc
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(exc, sqlite3.Error):
+        _die(f"database error: {exc}", EXIT_DATABASE)
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    _die(f"unexpected error ({detail}); please report it", EXIT_ERROR)
 
 
 def _usage_error(exc: Any) -> NoReturn:
@@ -89,6 +110,10 @@ class PkgcliGroup(TyperGroup):
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (e.g. `| head`): not an error
             raise typer.Exit(0) from None
+        except _CLICK_FLOW:
+            raise
+        except Exception as exc:
+            _unexpected(exc)
         finally:
             signal.signal(signal.SIGTERM, previous)
             obj = ctx.obj

@@ -90,7 +90,18 @@ class Settings:
 
 
 def _env_url(name: str, default: str) -> str:
-    return (os.environ.get(name) or default).rstrip("/")
+    return check_url_setting(name, (os.environ.get(name) or default).rstrip("/"))
+
+
+def check_url_setting(name: str, url: str) -> str:
+    """`url` if an HTTP client can use it, else a usage error (exit 2) naming the setting
+    `name`; the URL is shown without the credentials it may carry."""
+    from pkgcli.models import redact_urls, url_problem
+
+    problem = url_problem(url)
+    if problem:
+        raise UsageError(f"{name} is not a usable http(s) URL ({problem}): {redact_urls(url)!r}")
+    return url
 
 
 def _env_timeout() -> float:

@@ -71,9 +71,10 @@ class AppContext:
 
     def note(self, message: str) -> None:
         """A message for the user (progress, notes): always stderr, never stdout."""
+        from pkgcli.models import redact_urls
         from pkgcli.render import inert
 
-        print(inert(message, multiline=True), file=sys.stderr, flush=True)
+        print(inert(redact_urls(message), multiline=True), file=sys.stderr, flush=True)
 
     def close(self) -> None:
         for client in self._clients.values():

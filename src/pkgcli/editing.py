@@ -19,7 +19,7 @@ from typing import Any
 
 from pkgcli.context import AppContext
 from pkgcli.errors import NotFound, UsageError
-from pkgcli.models import utc_now
+from pkgcli.models import command_name, utc_now
 from pkgcli.overlay import (
     Field,
     check_upstream,
@@ -289,7 +289,8 @@ def delete_local(store: Store, slug: str) -> EditResult:
         if row["id"] > 0:
             raise UsageError(
                 f"{row['slug']} comes from Django Packages and cannot be deleted; "
-                f"drop your edits with: pkgcli edit {row['slug']} --revert-all"
+                f"drop your edits with: pkgcli edit {command_name(row['slug'], row['id'])} "
+                "--revert-all"
             )
         store.delete_local_package(conn, row["id"])
     return EditResult("delete", slug=row["slug"], notes=[f"deleted local package {row['slug']}"])
@@ -399,9 +400,11 @@ def export_edits(ctx: AppContext, path: str) -> EditResult:
 
 def _write_atomically(path: str, text: str) -> None:
     """Write `text` to `path` whole or not at all: a temporary file beside it, renamed over
-    it. The file gets the mode of the file it replaces, or the one the umask gives a new
-    file (as `> FILE` would); a symlink is written through. On any failure the temporary
-    file is removed and the target is untouched."""
+    it. Only a regular file (or a new path) is replaced so: anything else the path names —
+    a FIFO, a character device, a symlink to one — is written through, as `> PATH` does
+    (renaming over `/dev/full` would replace the device). A replaced file keeps its mode;
+    a new one is 0600 whatever the umask (it holds the user's data). A symlink is written
+    through. On any failure the temporary file is removed and the target is untouched."""
     import tempfile
 
     target = os.path.realpath(os.path.expanduser(path))
@@ -409,6 +412,9 @@ def _write_atomically(path: str, text: str) -> None:
     try:
         if os.path.isdir(target):
             raise IsADirectoryError(21, "Is a directory")
+        if _is_special(target):
+            _write_through(target, text)
+            return
         mode = _mode_for(target)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".pkgcli-export-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -424,17 +430,36 @@ def _write_atomically(path: str, text: str) -> None:
                 os.unlink(tmp)
 
 
+def _is_special(target: str) -> bool:
+    """Whether `target` exists and is not a regular file (a device, FIFO or socket)."""
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.stat(target).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def _write_through(target: str, text: str) -> None:
+    """Write into an existing non-regular file as `>` does (never creating one)."""
+    fd = os.open(target, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 def _mode_for(target: str) -> int:
-    """The permission bits for a file written at `target`: those of the file already
-    there, else 0666 less the umask."""
+    """The permission bits for a file written at `target`: those of the regular file
+    already there, else 0600 (an export holds the user's edits: private by default)."""
     import stat
 
     try:
         return stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
-        umask = os.umask(0o022)  # reading the umask means setting it: put it straight back
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o600
+
+
+# The largest file `edit --import` reads (an export of 10,000 edits is ~3 MB).
+MAX_IMPORT_BYTES = 16 * 2**20
 
 
 def read_document(path: str) -> dict[str, Any]:
@@ -442,10 +467,16 @@ def read_document(path: str) -> dict[str, Any]:
 
     try:
         if path == "-":
-            text = sys.stdin.read()
+            data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
         else:
-            with open(os.path.expanduser(path), encoding="utf-8") as handle:
-                text = handle.read()
+            with open(os.path.expanduser(path), "rb") as handle:
+                data = handle.read(MAX_IMPORT_BYTES + 1)
+        if len(data) > MAX_IMPORT_BYTES:  # /dev/zero, a wrong file: never read it all
+            raise UsageError(
+                f"{path} is larger than {MAX_IMPORT_BYTES // 2**20} MB, "
+                "the most an edits export may be"
+            )
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise UsageError(f"cannot read {path}: {reason or exc}") from exc

@@ -156,6 +156,8 @@ def parse_document(text: str, doc: Document) -> list[Change]:
         values = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DocumentError([f"not valid TOML: {exc}"]) from None
+    except RecursionError:  # arrays nested thousands deep
+        raise DocumentError(["not valid TOML: nested too deeply"]) from None
     problems = [
         f"unknown field {name!r}; editable fields: {field_list()}"
         for name in values

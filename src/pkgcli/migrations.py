@@ -232,6 +232,43 @@ MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("0003_edits", m0003_edits),
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)
+# The tables (and their columns) each migration creates: a database whose
+# `_sqlite_migrations` claims a migration without them is corrupt (exit 5). `store` checks
+# it on every open against the `CREATE` text it reads from `sqlite_master` anyway (one
+# query, no PRAGMA per table). Append an entry with each new migration (a test compares
+# this with what the migrations really create); a migration missing here is not checked.
+MIGRATION_TABLES: dict[str, dict[str, str]] = {
+    "0001_catalogue": {
+        "categories": "id slug title description title_plural show_pypi created modified"
+        " fetched_at",
+        "grids": "id slug title description is_locked header package_ids created modified"
+        " fetched_at",
+        "packages": "id slug title category_id grid_ids repo_url repo_description"
+        " repo_watchers repo_forks pypi_url pypi_version documentation_url commits_over_52"
+        " participants last_updated last_fetched created modified fetched_at seen_run gone_at",
+        "grid_packages": "grid_id package_id position",
+        "packages_fts": "title slug repo_description participants",
+        "grids_fts": "title slug description",
+        "runs": "id kind started_at finished_at complete packages requests",
+    },
+    "0002_sources": {
+        "github_repos": "package_id requested_name full_name repo_id stars forks"
+        " subscribers_count description archived pushed_at license default_branch homepage"
+        " repo_fetched_at commits_over_52 participation_fetched_at participants"
+        " contributors_fetched_at last_commit_at commit_count commits_fetched_at status"
+        " status_detail etag_hit checked_at",
+        "pypi_projects": "package_id requested_name project version latest_release_at"
+        " license requires_python python_versions django_versions development_status"
+        " documentation_url fetched_at status status_detail etag_hit checked_at",
+        "forge_repos": "package_id forge requested_name full_name stars forks description"
+        " archived last_activity_at license fetched_at status status_detail etag_hit"
+        " checked_at",
+        "http_cache": "url etag last_modified data stored_at",
+    },
+    "0003_edits": {
+        "edits": "id package_id field old_value new_value created_at reverted_at origin",
+    },
+}
 
 
 def apply(db: Any) -> None:

@@ -47,6 +47,68 @@ def is_valid_slug(text: str) -> bool:
     return bool(_SLUG_RE.match(text))
 
 
+def command_name(slug: object, record_id: int) -> str:
+    """How a suggested command (`pkgcli edit NAME ...`) names a record: its slug if that
+    passes the slug rule, else its id. Slugs come from upstream: one that breaks the rule
+    (`x;rm -rf ~`) must never be printed as something to paste into a shell."""
+    return slug if isinstance(slug, str) and is_valid_slug(slug) else str(record_id)
+
+
+_HOST_LABEL_RE = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
+
+
+def url_problem(text: str) -> str | None:
+    """Why `text` is not an http(s) URL an HTTP client can use, or None if it is one.
+
+    Checked without importing httpx (settings are read on every start-up): the scheme, a
+    host (a DNS name, IPv4, or a bracketed IPv6 address), a port in range, no whitespace.
+    """
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() or ord(c) < 32 for c in text):
+        return "it holds whitespace or control characters"
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme.lower() not in ("http", "https"):
+        return "the scheme must be http or https"
+    if not host:
+        return "it has no host"
+    return _host_problem(host, bracketed=parts.netloc.rpartition("@")[2].startswith("["))
+
+
+def _host_problem(host: str, *, bracketed: bool) -> str | None:
+    if bracketed:
+        import ipaddress
+
+        try:
+            ipaddress.IPv6Address(host.split("%")[0])
+        except ValueError:
+            return f"{host!r} is not an IPv6 address"
+        return None
+    ascii_host = host
+    if not host.isascii():  # only then: the idna codec costs `show` 1.5 ms to import
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return f"{host!r} is not a valid host name"
+    if not all(_HOST_LABEL_RE.match(label) for label in ascii_host.rstrip(".").split(".")):
+        return f"{host!r} is not a valid host name"
+    return None
+
+
+_CREDENTIALS_RE = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s]*@")
+
+
+def redact_urls(text: str) -> str:
+    """`text` with the credentials of every URL in it (`user:password@`) replaced by
+    `***@`: a configured URL may carry them, and no message, note or output shows them."""
+    return _CREDENTIALS_RE.sub(r"\1***@", text) if "@" in text else text
+
+
 def is_upstream_id(value: object) -> TypeGuard[int]:
     """A plain int in 1..2**63-1: what an upstream id can be (bools, 0, negatives and
     numbers SQLite cannot store are not ids; negative ids are the user's local packages)."""

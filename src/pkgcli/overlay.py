@@ -17,7 +17,13 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from pkgcli.errors import UsageError
-from pkgcli.models import link_id, parse_timestamp, upstream_timestamp
+from pkgcli.models import (
+    command_name,
+    link_id,
+    parse_timestamp,
+    upstream_timestamp,
+    url_problem,
+)
 
 if TYPE_CHECKING:
     from pkgcli.store import Row, Store
@@ -125,13 +131,10 @@ def _positive_id(value: Any) -> int | None:
 
 
 def _url(value: Any) -> str:
-    from urllib.parse import urlsplit
-
     text = _one_line(value)
     if text == "":
         return ""
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or re.search(r"\s", text):
+    if url_problem(text):  # the one URL rule settings follow too (e.g. `http://[::1`)
         raise Invalid("must be an http:// or https:// URL, or empty to clear it")
     return text
 
@@ -365,6 +368,8 @@ def check_value(field: Field, value: Any) -> Any:
     """The canonical value, or a UsageError that names the field and lists the others."""
     try:
         return field.kind.coerce(value)
+    except RecursionError:  # JSON nested thousands deep: no value of any field is
+        raise UsageError(f"invalid value for {field.name}: nested too deeply") from None
     except Invalid as exc:
         raise UsageError(
             f"invalid value for {field.name}: {_shown(value)} {exc}; "
@@ -430,7 +435,7 @@ def edit_value(store: Store, edit: Row, column: str, *, typed: bool = True) -> A
 
 
 def _corrupt_edit(store: Store, edit: Row, column: str, shown: str, problem: str) -> Exception:
-    slug = edit.get("slug") or str(edit["package_id"])
+    slug = command_name(edit.get("slug"), edit["package_id"])
     return store.corrupt(
         f"edit {edit['id']} ({slug} {edit['field']}) holds the {_COLUMN_NAMES[column]} "
         f"{shown}, which {problem}; withdraw it with: pkgcli edit {slug} --revert {edit['id']}"

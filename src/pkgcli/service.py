@@ -119,8 +119,11 @@ def package_view(store: Store, row: Row, api_url: str, *, edits: bool = True) ->
 
 
 def _closest(candidates: list[str], text: str, limit: int = 3) -> list[str]:
+    """The slugs most like `text`; only those that pass the slug rule (they come from
+    upstream, and a "did you mean" is something the user copies into a shell)."""
     import difflib
 
+    candidates = [s for s in candidates if is_valid_slug(s)]
     lowered = text.lower()
     contains = [s for s in candidates if lowered in s.lower()]
     fuzzy = difflib.get_close_matches(lowered, candidates, n=limit, cutoff=0.75)

@@ -9,6 +9,7 @@ source owns: other columns (later sources, the user's layer) are never wiped.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -17,8 +18,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from pkgcli.errors import DatabaseError, UsageError
-from pkgcli.migrations import MIGRATION_NAMES, MIGRATION_SET
-from pkgcli.models import MAX_ID, MAX_SLUG
+from pkgcli.migrations import MIGRATION_NAMES, MIGRATION_SET, MIGRATION_TABLES
+from pkgcli.models import MAX_ID, MAX_SLUG, is_valid_slug
 
 Row = dict[str, Any]
 
@@ -282,19 +283,29 @@ class Store:
         An advisory lock (`flock`) on `<database>.lock`, held until the block ends and
         released by the OS if the process dies, so a crash never leaves it stale. The file
         itself stays (removing it would let two processes lock two different files).
-        Where there is no `fcntl` (Windows), or the lock file cannot be made or locked for
-        another reason than contention, the task runs unlocked.
+        If the lock cannot be taken (the lock path is a directory, the place is read-only,
+        the file system has no locks), the task refuses (exit 5) rather than run unlocked.
+        Where there is no `fcntl` (Windows) there is no such lock: a note says so.
         """
         try:
             import fcntl
-        except ImportError:  # pragma: no cover - Windows
+        except ImportError:  # Windows: no advisory locks to take
+            import sys
+
+            print(
+                f"pkgcli: note: this platform cannot lock {self.path}; make sure no other "
+                f"`pkgcli {task}` runs on it meanwhile",
+                file=sys.stderr,
+            )
             yield
             return
-        try:
-            fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError:
-            yield  # cannot make it (read-only place): the writes will say why, if they fail
-            return
+        lock_path = self.path + ".lock"
+        fd = _open_lock_file(lock_path)
+        if fd is None:
+            raise DatabaseError(
+                f"cannot lock {lock_path} to run `pkgcli {task}` alone; refusing to run "
+                "unlocked (check that it is a file pkgcli can write)"
+            )
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -303,8 +314,11 @@ class Store:
                     f"another `pkgcli {task}` is running on {self.path}; "
                     "try again when it has finished"
                 ) from None
-            except OSError:  # no locking on this file system: go on unlocked
-                pass
+            except OSError as exc:
+                raise DatabaseError(
+                    f"cannot lock {lock_path} to run `pkgcli {task}` alone ({exc.strerror}); "
+                    "refusing to run unlocked"
+                ) from None
             yield
         finally:
             os.close(fd)
@@ -345,18 +359,16 @@ class Store:
         return self._by_slug_or_id("grids", slug_or_id)
 
     def _by_slug_or_id(self, table: str, slug_or_id: str) -> Row | None:
-        """A package or grid by id (all ASCII digits, in SQLite's range) or else by slug:
-        exactly first, then ignoring case (slugs are case-sensitive upstream, but users type
-        freely). A number too big to be an id is looked up as a slug, so it is not found."""
-        as_id = record_id(slug_or_id)
+        """A package or grid by slug, exactly; else by id (all ASCII digits, in SQLite's
+        range); else by slug ignoring case (slugs are case-sensitive upstream, but users
+        type freely). An exact slug wins over an id, so all-digit upstream slugs (`1234`,
+        `00012`) stay reachable; a record whose id is shadowed so is reachable by slug."""
+        rows = self.query(f"SELECT * FROM {table} WHERE slug = ?", (slug_or_id,))
+        as_id = record_id(slug_or_id) if not rows else None
         if as_id is not None:
             rows = self.query(f"SELECT * FROM {table} WHERE id = ?", (as_id,))
-        else:
-            rows = self.query(f"SELECT * FROM {table} WHERE slug = ?", (slug_or_id,))
-            if not rows:
-                rows = self.query(
-                    f"SELECT * FROM {table} WHERE slug = ? COLLATE NOCASE", (slug_or_id,)
-                )
+        if not rows:
+            rows = self.query(f"SELECT * FROM {table} WHERE slug = ? COLLATE NOCASE", (slug_or_id,))
         return rows[0] if rows else None
 
     def grid_slugs(self) -> list[str]:
@@ -763,6 +775,8 @@ def _database_error(path: str, exc: sqlite3.Error) -> DatabaseError:
     text = str(exc)
     if "not a database" in text or "malformed" in text:
         return DatabaseError(f"{path} is corrupt or not a pkgcli database ({text})")
+    if text.startswith(("no such table", "no such column")):  # schema ≠ its migrations
+        return DatabaseError(f"{path} is corrupt: its schema lacks what pkgcli needs ({text})")
     if "readonly" in text or "read-only" in text:
         return DatabaseError(f"{path} is read-only: pkgcli cannot write to it ({text})")
     if "locked" in text or "busy" in text:
@@ -777,6 +791,9 @@ def complete_slugs(path: str, table: str, prefix: str, limit: int = 1000) -> lis
 
     Opens the file read-only (no creation, no migration, no lock wait to speak of), so
     completing before the first fetch, or while a fetch runs, simply offers nothing more.
+    Only slugs that pass the CLI's slug rule (`is_valid_slug`) are offered: a completion
+    is pasted into the user's shell, and upstream text such as `x;touch${IFS}pwned` must
+    never get there. The rule allows no character any shell treats specially.
     """
     if table not in ("packages", "grids") or not os.path.isfile(path):
         return []
@@ -787,65 +804,191 @@ def complete_slugs(path: str, table: str, prefix: str, limit: int = 1000) -> lis
         conn = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, timeout=0.5)
         try:
             rows = conn.execute(
-                f"SELECT slug FROM {table} WHERE slug LIKE ? ESCAPE '\\' ORDER BY slug LIMIT ?",
+                f"SELECT slug FROM {table} WHERE slug LIKE ? ESCAPE '\\' "
+                f"AND slug NOT GLOB '*[^A-Za-z0-9_-]*' ORDER BY slug LIMIT ?",
                 (pattern, limit),
             ).fetchall()
         finally:
             conn.close()
     except sqlite3.Error:
         return []
-    return [r[0] for r in rows]
+    return [r[0] for r in rows if isinstance(r[0], str) and is_valid_slug(r[0])]
+
+
+BUSY_TIMEOUT = 10.0  # seconds a process waits for another's write (or migration)
 
 
 def open_store(path: str) -> Store:
-    """Open (creating and migrating if needed) the mirror at `path`."""
-    try:
-        parent = os.path.dirname(os.path.abspath(path))
-        os.makedirs(parent, exist_ok=True)
-    except OSError as exc:
-        raise DatabaseError(f"cannot create the directory for {path}: {exc.strerror}") from exc
+    """Open (creating and migrating if needed) the mirror at `path`.
+
+    A new database file is created 0600 and new directories 0700, whatever the umask
+    (SQLite gives its WAL and SHM files the database's mode). Creating and migrating are
+    serialised between processes (see `_migration_lock`), so many processes opening a
+    new database at once all wait for the first instead of failing "database is locked".
+    """
+    _make_private_dirs(path)
     if os.path.isdir(path):
         raise DatabaseError(f"{path} is a directory, not a database file")
+    _create_private_file(path)
     try:
-        conn = sqlite3.connect(path, timeout=10.0, isolation_level=None)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
     except sqlite3.Error as exc:
         raise _database_error(path, exc) from exc
     try:
-        _prepare(conn, path)
+        conn.row_factory = _dict_factory
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        applied = _applied_migrations(conn, path)
+        _check_known(path, applied)
+        if len(applied) < len(MIGRATION_NAMES):
+            with _migration_lock(path):
+                if len(_applied_migrations(conn, path)) < len(MIGRATION_NAMES):
+                    _migrate(conn, path)  # unless another process did it meanwhile
+    except sqlite3.Error as exc:
+        conn.close()
+        raise _database_error(path, exc) from exc
     except BaseException:
-        conn.close()  # a corrupt or too-new file: don't leave the handle for the GC
+        conn.close()
         raise
     return Store(conn, path)
 
 
-def _prepare(conn: sqlite3.Connection, path: str) -> None:
-    """Check the schema of a freshly opened connection, migrating it if it is behind."""
-    try:
-        conn.row_factory = _dict_factory
-        conn.execute("PRAGMA busy_timeout = 10000")
-        applied = _applied_migrations(conn)
-    except sqlite3.Error as exc:
-        raise _database_error(path, exc) from exc
+def _check_known(path: str, applied: list[str]) -> None:
     unknown = [name for name in applied if name not in MIGRATION_NAMES]
     if unknown:
         raise DatabaseError(
             f"{path} was written by a newer pkgcli (schema {unknown[-1]}); upgrade pkgcli"
         )
-    if len(applied) < len(MIGRATION_NAMES):
-        _migrate(conn, path)
 
 
-def _applied_migrations(conn: sqlite3.Connection) -> list[str]:
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
-    ).fetchall()
-    if not exists:
+def _make_private_dirs(path: str) -> None:
+    """Create the missing directories above `path`, each 0700 whatever the umask."""
+    parent = os.path.dirname(os.path.abspath(path))
+    missing = []
+    while parent and not os.path.isdir(parent):
+        missing.append(parent)
+        up = os.path.dirname(parent)
+        if up == parent:
+            break
+        parent = up
+    try:
+        for directory in reversed(missing):
+            with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+                os.mkdir(directory, 0o700)
+                os.chmod(directory, 0o700)  # the umask may have taken bits from 0o700
+    except OSError as exc:
+        raise DatabaseError(f"cannot create the directory for {path}: {exc.strerror}") from exc
+
+
+def _create_private_file(path: str) -> None:
+    """Create `path` empty and 0600 if it does not exist: SQLite takes an empty file as a
+    new database, and would otherwise create it with the umask's mode. Errors are left
+    to `sqlite3.connect`, which names them."""
+    if path == ":memory:":  # SQLite's name for a database in memory, not a file
+        return
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:
+        return
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask took from it
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _migration_lock(path: str) -> Iterator[None]:
+    """Hold an exclusive `flock` on `<database>.migrate.lock` while creating/migrating,
+    waiting up to the busy timeout for another process that is doing it. Where there is
+    no `fcntl`, SQLite's own busy timeout is all there is."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    if path == ":memory:":  # no other process can see it
+        yield
+        return
+    fd = _open_lock_file(path + ".migrate.lock")
+    if fd is None:  # cannot make it (read-only place): the migration will say why
+        yield
+        return
+    try:
+        _wait_for_flock(fcntl, fd, path)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _wait_for_flock(fcntl: Any, fd: int, path: str) -> None:
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise DatabaseError(
+                    f"{path} is being created or upgraded by another process; try again"
+                ) from None
+            time.sleep(0.02)
+        except OSError:  # no locking on this file system: SQLite's busy timeout remains
+            return
+
+
+def _open_lock_file(lock_path: str) -> int | None:
+    """A descriptor on the lock file, created 0600 if new; None if it cannot be made."""
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    return fd
+
+
+def _applied_migrations(conn: sqlite3.Connection, path: str = "") -> list[str]:
+    """The migrations the database says it has; a DatabaseError (corrupt) if it lacks a
+    table or column one of them creates (see `migrations.MIGRATION_TABLES`)."""
+    schema = {
+        r["name"]: r["sql"] or ""
+        for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+    }
+    if "_sqlite_migrations" not in schema:
         return []
     rows = conn.execute(
         "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
         (MIGRATION_SET,),
     ).fetchall()
-    return [r["name"] for r in rows]
+    applied = [r["name"] for r in rows]
+    for name in applied:
+        lacking = _lacking(schema, MIGRATION_TABLES.get(name, {}))
+        if lacking:
+            raise DatabaseError(
+                f"{path} is corrupt: schema {name} is recorded as applied but {lacking}"
+            )
+    return applied
+
+
+def _lacking(schema: dict[str, str], promised: dict[str, str]) -> str | None:
+    """What of `promised` ({table: "col col …"}) the `CREATE` texts in `schema` lack.
+    Cheap (`show` runs it on every start): substring tests, never a PRAGMA per table."""
+    for table, columns in promised.items():
+        sql = schema.get(table)
+        if sql is None:
+            return f"table {table} is missing"
+        for column in columns.split():
+            if not _declares(sql, column):
+                return f"{table}.{column} is missing"
+    return None
+
+
+def _declares(sql: str, column: str) -> bool:
+    """Whether a `CREATE TABLE` text declares `column`: quoted as sqlite-utils and ALTER
+    TABLE write it, or bare as a hand-written migration does (a whole word, so a dropped
+    `status` is not found in `status_detail`)."""
+    if f"[{column}]" in sql or f'"{column}"' in sql:
+        return True
+    return any(f"{before}{column} " in sql for before in (" ", "\n", "(", ","))
 
 
 def _migrate(conn: sqlite3.Connection, path: str) -> None:
@@ -860,7 +1003,7 @@ def _migrate(conn: sqlite3.Connection, path: str) -> None:
     except sqlite3.OperationalError as exc:
         # Another process may have migrated at the same moment: fine if nothing is pending.
         conn.row_factory = _dict_factory
-        if len(_applied_migrations(conn)) < len(MIGRATION_NAMES):
+        if len(_applied_migrations(conn, path)) < len(MIGRATION_NAMES):
             raise _database_error(path, exc) from exc
     except sqlite3.Error as exc:
         raise _database_error(path, exc) from exc

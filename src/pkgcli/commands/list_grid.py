@@ -16,6 +16,7 @@ from pkgcli.commands._options import (
     emit,
 )
 from pkgcli.completion import complete_fields, complete_grid_slug
+from pkgcli.models import MAX_ID  # a bigger --limit is a usage error, not OverflowError
 
 app = typer.Typer(rich_markup_mode=None, add_completion=False)
 
@@ -36,7 +37,7 @@ def list_grid(
     reverse: ReverseOption = False,
     limit: Annotated[
         int | None,
-        typer.Option("--limit", min=0, metavar="N", help="At most N rows (0: all)."),
+        typer.Option("--limit", min=0, max=MAX_ID, metavar="N", help="At most N rows (0: all)."),
     ] = None,
     columns: Annotated[
         str | None,

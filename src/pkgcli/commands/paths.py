@@ -32,15 +32,17 @@ def paths(
     out = output_options(fmt, json_output, fields, no_color, kind="paths")
     if list_fields:
         return emit(render_field_list("paths", out))
+    from pkgcli.models import redact_urls  # credentials in a configured URL stay hidden
+
     settings = ctx.obj.settings
     info = {
         "database": settings.db_path,
         "database_from": settings.db_source,
-        "django_packages_api": settings.api_url,
-        "github_api": settings.github_api_url,
-        "pypi": settings.pypi_url,
-        "gitlab_api": settings.gitlab_api_url,
-        "codeberg_api": settings.codeberg_api_url,
+        "django_packages_api": redact_urls(settings.api_url),
+        "github_api": redact_urls(settings.github_api_url),
+        "pypi": redact_urls(settings.pypi_url),
+        "gitlab_api": redact_urls(settings.gitlab_api_url),
+        "codeberg_api": redact_urls(settings.codeberg_api_url),
         "github_token_from": github_token_source(),
     }
     emit(render_record(info, "paths", out, missing="(not set)"))

@@ -17,6 +17,7 @@ from pkgcli.commands._options import (
     emit,
 )
 from pkgcli.errors import UsageError
+from pkgcli.models import MAX_ID  # a bigger --limit is a usage error, not OverflowError
 
 app = typer.Typer(rich_markup_mode=None, add_completion=False)
 
@@ -36,7 +37,8 @@ def search(
     sort: SortOption = None,
     reverse: ReverseOption = False,
     limit: Annotated[
-        int, typer.Option("--limit", min=0, metavar="N", help="At most N results (0: all).")
+        int,
+        typer.Option("--limit", min=0, max=MAX_ID, metavar="N", help="At most N results (0: all)."),
     ] = 30,
     fields: FieldsOption = None,
     fmt: FormatOption = None,
