@@ -276,7 +276,7 @@ def test_inert(text: str, one_line: str, lines: str) -> None:
 
 
 @pytest.fixture
-def umask() -> Iterator[Callable[[int], None]]:
+def umask() -> Iterator[Callable[[int], int]]:
     previous = os.umask(0o022)
     try:
         yield os.umask
@@ -321,7 +321,7 @@ def test_a_new_export_is_private_whatever_the_umask(
     cli: CliHarness,
     mirror: Path,
     tmp_path: Path,
-    umask: Callable[[int], None],
+    umask: Callable[[int], int],
     mask: int,
     mode: int,
 ) -> None:
@@ -334,7 +334,7 @@ def test_a_new_export_is_private_whatever_the_umask(
 
 @pytest.mark.parametrize("mode", [0o644, 0o600, 0o640])
 def test_overwriting_an_export_keeps_its_mode(
-    cli: CliHarness, mirror: Path, tmp_path: Path, umask: Callable[[int], None], mode: int
+    cli: CliHarness, mirror: Path, tmp_path: Path, umask: Callable[[int], int], mode: int
 ) -> None:
     umask(0o077)
     target = tmp_path / "edits.json"
@@ -627,7 +627,7 @@ def tamper(db: Path, *statements: str) -> None:
 
 def assert_corrupt(result: Any, db: Path, *words: str) -> str:
     assert result.exit_code == EXIT_DATABASE, result.output
-    *notes, line = result.stderr.strip().splitlines()  # list-grid notes a missing member
+    *notes, line = str(result.stderr).strip().splitlines()  # list-grid notes a missing member
     assert line.startswith("pkgcli: ") and not [n for n in notes if "pkgcli:" in n]
     assert f"{db} is corrupt: " in line
     for word in words:
@@ -760,7 +760,7 @@ def test_an_absurd_retry_after_is_one_line_not_a_traceback(
     cli: CliHarness, mirror: Path, header: str
 ) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(429, headers={"Retry-After": header.encode("latin-1")})
+        return httpx.Response(429, headers=[(b"Retry-After", header.encode("latin-1"))])
 
     cli.transport = httpx.MockTransport(answer)
     result = cli("fetch", "django-ninja", "--source", "djangopackages")

@@ -564,7 +564,7 @@ def status(code: int, **headers: str) -> Callable[[World, str, str], Fault]:
 def once_then_real(world: World, source: str, make: Callable[[World, str, str], Fault]) -> None:
     """Break the victim route for its first request only."""
     route, _, _ = VICTIMS[source]
-    fault, used = make(world, source, route), []
+    fault, used = make(world, source, route), list[Any]()
 
     def first_only(request: httpx.Request) -> httpx.Response:
         if not used:

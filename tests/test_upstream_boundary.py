@@ -137,7 +137,7 @@ DP_CATEGORY = load("djangopackages", "v4-docs-category-1.json")
 GH_REPO = load("github", "repo-django-deps.json")
 GH_COMMITS = load("github", "commits-django-deps.json")[:1]
 GH_CONTRIBUTORS = load("github", "contributors-django-deps.json")[:2]
-GH_GRAPHQL = {
+GH_GRAPHQL: dict[str, Any] = {
     "data": {
         "r0": {
             "nameWithOwner": "django/deps",
