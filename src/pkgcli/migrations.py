@@ -226,10 +226,39 @@ def m0003_edits(db: Any) -> None:
     db.execute("CREATE INDEX edits_field ON edits (field, reverted_at)")
 
 
+def m0006_health(db: Any) -> None:
+    """Health and history: the advisories PyPI lists for a project's latest release, and one
+    snapshot per package each time a refresh changes what `pkgcli changes` reports on.
+
+    Snapshots are written only on change (see `history.py`), so the table grows with
+    churn, not with the number of refreshes.
+    """
+    db.execute("ALTER TABLE pypi_projects ADD COLUMN advisories TEXT")
+    db["snapshots"].create(
+        {
+            "package_id": int,
+            "taken_at": str,
+            "stars": int,
+            "forks": int,
+            "version": str,
+            "released_at": str,
+            "last_commit": str,
+            "archived": int,
+            "participants": int,
+            "verdict": str,
+            "gone": int,
+            "grids": str,  # JSON list of grid slugs
+        },
+        pk=("package_id", "taken_at"),
+    )
+    db.execute("CREATE INDEX snapshots_taken_at ON snapshots (taken_at)")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("0001_catalogue", m0001_catalogue),
     ("0002_sources", m0002_sources),
     ("0003_edits", m0003_edits),
+    ("0006_health", m0006_health),
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)
 

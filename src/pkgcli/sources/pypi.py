@@ -126,7 +126,26 @@ def parse_project(doc: Any) -> dict[str, Any] | None:
         ),
         "development_status": status[0] if status else None,
         "documentation_url": _documentation_url(info),
+        "advisories": parse_advisories(doc.get("vulnerabilities")),
     }
+
+
+_ADVISORY_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9._:-]{0,63}$")
+
+
+def parse_advisories(raw: Any) -> list[str] | None:
+    """PyPI's `vulnerabilities` (from OSV) → sorted advisory ids; None when it is not a list
+    (unknown, never "none"). Withdrawn entries and ids that are not plain ids are dropped."""
+    if not isinstance(raw, list):
+        return None
+    ids = set()
+    for entry in raw:
+        if not isinstance(entry, dict) or entry.get("withdrawn"):
+            continue
+        value = entry.get("id")
+        if isinstance(value, str) and _ADVISORY_ID_RE.match(value):
+            ids.add(value)
+    return sorted(ids)
 
 
 class PyPIClient(SourceClient):
