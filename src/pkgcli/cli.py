@@ -38,6 +38,8 @@ COMMANDS: dict[str, str] = {
     "fetch": "fetch",
     "edit": "edit",
     "paths": "paths",
+    "check": "check",
+    "changes": "changes",
 }
 
 
