@@ -253,8 +253,9 @@ def test_changes_reports_scripted_churn_in_every_format(fake: Any, cli: CliHarne
     for fmt in ("table", "plain", "csv", "tsv", "md", "ndjson"):
         out = cli("changes", "--since", since, "--format", fmt)
         assert out.exit_code == 0 and "django-debug-toolbar" in out.stdout, fmt
-    # nothing before the first refresh: nothing to compare with
-    assert json.loads(cli("changes", "--since", "1h", "--json").stdout) == []
+    # since before the first refresh: compared with the first state pkgcli knew
+    assert json.loads(cli("changes", "--since", "1h", "--json").stdout) == rows
+    assert json.loads(cli("changes", "--since", "2999-01-01", "--json").stdout) == []
     assert cli("changes", "--since", "soon").exit_code == 2
 
 

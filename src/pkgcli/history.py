@@ -56,9 +56,19 @@ def latest_snapshots(store: Store, before: str | None = None) -> dict[int, Row]:
     """The newest snapshot of each package (taken at or before `before` when given)."""
     where = "WHERE taken_at <= ?" if before else ""
     params = (before,) if before else ()
+    return _snapshots(store, "MAX", where, params)
+
+
+def first_snapshots(store: Store) -> dict[int, Row]:
+    """The oldest snapshot of each package: the baseline when none is as old as `--since`."""
+    return _snapshots(store, "MIN", "", ())
+
+
+def _snapshots(store: Store, pick: str, where: str, params: tuple[str, ...]) -> dict[int, Row]:
     rows = store.query(
-        "SELECT s.* FROM snapshots s JOIN (SELECT package_id, MAX(taken_at) AS t FROM snapshots "
-        f"{where} GROUP BY package_id) m ON s.package_id = m.package_id AND s.taken_at = m.t",
+        f"SELECT s.* FROM snapshots s JOIN (SELECT package_id, {pick}(taken_at) AS t "
+        f"FROM snapshots {where} GROUP BY package_id) m "
+        "ON s.package_id = m.package_id AND s.taken_at = m.t",
         params,
     )
     return {row["package_id"]: row for row in rows}
@@ -145,7 +155,8 @@ def changes(
     tag: str | None = None,
 ) -> list[dict[str, Any]]:
     """What changed since `since` (UTC ISO): one row per change, in a stable order."""
-    then = latest_snapshots(store, since)
+    # Per package: the state at `since`, or the first one pkgcli knew if it came later.
+    then = {**first_snapshots(store), **latest_snapshots(store, since)}
     now = latest_snapshots(store)
     slugs = {r["id"]: r["slug"] for r in store.query("SELECT id, slug FROM packages")}
     tagged = _tagged(store, api_url, tag) if tag else None
@@ -153,7 +164,12 @@ def changes(
     movers: list[dict[str, Any]] = []
     for pid, cur in sorted(now.items()):
         old = then.get(pid)
-        if old is None or cur["taken_at"] <= since or pid not in slugs:
+        if (
+            old is None
+            or cur["taken_at"] <= since
+            or old["taken_at"] == cur["taken_at"]
+            or pid not in slugs
+        ):
             continue
         if grid and grid not in (_grids(cur) | _grids(old)):
             continue
