@@ -106,9 +106,14 @@ def record_snapshots(
 
 
 def after_refresh(ctx: AppContext, slugs: list[str], all_packages: bool) -> None:
-    """The one hook `fetch` calls when a refresh is done: snapshot what it touched."""
+    """The one hook `fetch` calls when a refresh is done: with `--all`, refresh the Django /
+    Python end-of-life table (endoflife.date) first; then snapshot what it touched."""
     from pkgcli.models import utc_now
 
+    if all_packages:
+        from pkgcli.sources import endoflife
+
+        endoflife.refresh(ctx)
     store = ctx.store
     ids = None if all_packages else [r["id"] for r in map(store.get_package, slugs) if r]
     record_snapshots(store, ctx.settings.db_path, ctx.settings.api_url, ids, utc_now())
