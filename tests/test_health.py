@@ -170,7 +170,8 @@ def test_show_prints_the_verdict_and_explain_prints_every_rule_and_the_score(
     assert "Health: healthy — every rule passed" in plain.stdout
     assert "Rules" not in plain.stdout
     explained = cli("show", SLUG, "--offline", "--format", "table", "--explain")
-    out = explained.stdout
+    assert max(len(line) for line in explained.stdout.splitlines()) <= 80
+    out = " ".join(explained.stdout.split())  # long lines wrap at 80 columns
     for rule in (
         "archived",
         "inactive",
@@ -180,9 +181,16 @@ def test_show_prints_the_verdict_and_explain_prints_every_rule_and_the_score(
         "last_commit",
         "single_maintainer",
     ):
-        assert f"  {rule} " in out
+        assert f" {rule} " in out
     assert "W (stars) = 3337, M (months since last commit) = 0, Python 3 = yes" in out
     assert "score 3337" in out
+    piped = dict(
+        line.split("\t", 1)
+        for line in cli("show", SLUG, "--offline", "--explain").stdout.splitlines()
+    )
+    assert (piped["health"], piped["health_reasons"]) == ("healthy", "")
+    assert piped["rule_archived"].startswith("pass: archived")
+    assert piped["score_inputs"] == "W=3337 M=0 python3=yes score=3337"
 
 
 def test_show_draws_the_star_trend_from_two_snapshots(

@@ -57,7 +57,7 @@ def show(
     from pkgcli.service import show_package
 
     view = show_package(ctx.obj, slug, offline=offline)
-    from pkgcli.present.health import attach_health, health_lines
+    from pkgcli.present.health import attach_health, health_lines, health_pairs
 
     attach_health(view, ctx.obj, explain=explain)  # pkgcli.health
 
@@ -71,5 +71,7 @@ def show(
         from pkgcli.render import source_lines
 
         emit(source_lines(view, out))  # nothing more for the table, or JSON (pkgcli.sources)
-    if fields is None and out.format in (OutputFormat.table, OutputFormat.plain):
-        emit(health_lines(view, explain=explain))
+    if fields is None and out.format is OutputFormat.table:
+        emit(health_lines(view, explain=explain, width=out.width))
+    elif fields is None and out.format is OutputFormat.plain:
+        emit(health_pairs(view, explain=explain))

@@ -17,8 +17,9 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def health_lines(view: dict[str, Any], *, explain: bool) -> str:
-    """`Health: watch — reason; reason`, then with `explain` one line per rule and the score."""
+def health_lines(view: dict[str, Any], *, explain: bool, width: int) -> str:
+    """`Health: watch — reason; reason`, then with `explain` one line per rule and the score.
+    Long lines wrap to the terminal's `width`, continued with an indent."""
     meta = view.get("pkgcli") or {}
     health = meta.get("health") or {}
     verdict = health.get("verdict", "unknown")
@@ -42,7 +43,47 @@ def health_lines(view: dict[str, Any], *, explain: bool) -> str:
                 f"{_value(score['months_since_last_commit_M'])}, Python 3 = "
                 f"{'yes' if score['python3'] else 'no'} → score {score['score']}"
             )
-    return "".join(inert(line) + "\n" for line in lines)
+    import textwrap
+
+    wrapped = [
+        part
+        for line in lines
+        for part in textwrap.wrap(
+            inert(line), width, subsequent_indent="      ", break_on_hyphens=False
+        )
+    ]
+    return "".join(part + "\n" for part in wrapped)
+
+
+def health_pairs(view: dict[str, Any], *, explain: bool) -> str:
+    """The same for piped output: `field<TAB>value` lines, like the record above them."""
+    meta = view.get("pkgcli") or {}
+    health = meta.get("health") or {}
+    pairs = [
+        ("health", health.get("verdict", "unknown")),
+        ("health_reasons", "; ".join(health.get("reasons") or [])),
+        ("star_trend", ",".join(str(n) for n in meta.get("star_trend") or [])),
+    ]
+    if explain:
+        for rule in health.get("rules") or []:
+            pairs.append(
+                (
+                    f"rule_{rule['rule']}",
+                    f"{rule['outcome']}: {rule['input']} = {_value(rule['value'])} "
+                    f"({rule['severity']} when {rule['threshold']})",
+                )
+            )
+        score = meta.get("score_explained") or {}
+        if score:
+            pairs.append(("score_formula", score["formula"]))
+            pairs.append(
+                (
+                    "score_inputs",
+                    f"W={score['stars_W']} M={_value(score['months_since_last_commit_M'])} "
+                    f"python3={'yes' if score['python3'] else 'no'} score={score['score']}",
+                )
+            )
+    return "".join(f"{name}\t{inert(value)}\n" for name, value in pairs)
 
 
 def attach_health(view: dict[str, Any], app: Any, *, explain: bool) -> dict[str, Any]:
