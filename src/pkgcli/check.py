@@ -404,7 +404,7 @@ def judge(
         if stale:
             refreshed = package_views(store, [rows_by_id[i] for i in stale], api_url)
             views.update({v["id"]: v for v in refreshed})
-    alternatives = _alternative_pool(store, api_url, views.values(), hctx.now)
+    alternatives = AlternativePool(store, api_url)
     for dep in deps:
         row = mapped_rows.get(dep.name)
         if row is None:
@@ -462,16 +462,40 @@ def _advisories(ctx: Any, dep: Dependency, view: dict[str, Any], offline: bool) 
     return pinned_advisories(ctx, dep.name, dep.pinned)
 
 
-def _alternative_pool(store: Any, api_url: str, views: Any, now: Any) -> dict[int, dict[str, Any]]:
-    """Views of every package sharing a grid with a judged one (one batch)."""
-    from pkgcli.service import package_views
+class AlternativePool:
+    """Candidates for `alternatives`, viewed lazily: a package's score is at most its star
+    count, so candidates are tried by their highest known star count (Django Packages,
+    GitHub or forge), and only those that could beat the dependency are ever viewed."""
 
-    grid_ids = {g["id"] for v in views for g in (v.get("pkgcli") or {}).get("grids") or []}
-    ids: set[int] = set()
-    for grid_id in grid_ids:
-        ids.update(store.grid_package_ids(grid_id))
-    rows = store.packages_by_ids(sorted(ids))
-    return {v["id"]: v for v in package_views(store, rows, api_url)}
+    def __init__(self, store: Any, api_url: str) -> None:
+        self.store, self.api_url = store, api_url
+        self.views: dict[int, dict[str, Any]] = {}
+
+    def members(self, grid_ids: set[int]) -> set[int]:
+        ids: set[int] = set()
+        for grid_id in sorted(grid_ids):
+            ids.update(self.store.grid_package_ids(grid_id))
+        return ids
+
+    def by_stars(self, ids: set[int]) -> list[tuple[int, int]]:
+        """(highest known stars, id), highest first."""
+        found = self.store._rows_for_ids(
+            "SELECT p.id AS id, MAX(COALESCE(p.repo_watchers, 0), COALESCE(g.stars, 0), "
+            "COALESCE(f.stars, 0)) AS stars FROM packages p "
+            "LEFT JOIN github_repos g ON g.package_id = p.id "
+            "LEFT JOIN forge_repos f ON f.package_id = p.id "
+            "WHERE p.id IN ({marks}) AND p.gone_at IS NULL",
+            sorted(ids),
+        )
+        return sorted(((int(r["stars"]), r["id"]) for r in found), reverse=True)
+
+    def view(self, ids: list[int]) -> None:
+        from pkgcli.service import package_views
+
+        missing = [i for i in ids if i not in self.views]
+        if missing:
+            rows = self.store.packages_by_ids(missing)
+            self.views.update({v["id"]: v for v in package_views(self.store, rows, self.api_url)})
 
 
 def score_of(view: dict[str, Any], now: Any) -> int:
@@ -481,27 +505,33 @@ def score_of(view: dict[str, Any], now: Any) -> int:
     return int(value) if isinstance(value, int) else 0
 
 
-def _better(
-    view: dict[str, Any], pool: dict[int, dict[str, Any]], django: str | None, now: Any
-) -> list[str]:
+def _better(view: dict[str, Any], pool: AlternativePool, django: str | None, now: Any) -> list[str]:
     """Up to three packages from its grids: higher score, not archived, and declaring the
     project's Django version (when the project's Django is known)."""
     from pkgcli.compat import django_support
 
     grids = {g["id"] for g in (view.get("pkgcli") or {}).get("grids") or []}
     own = score_of(view, now)
-    found = []
-    for other in pool.values():
-        if other["id"] == view["id"] or other.get("archived") is True:
-            continue
-        if not grids & {g["id"] for g in (other.get("pkgcli") or {}).get("grids") or []}:
-            continue
-        if (other.get("pkgcli") or {}).get("gone_upstream_at"):
-            continue
-        if django and django_support(other, django) != "supported":
-            continue
-        score = score_of(other, now)
-        if score > own:
-            found.append((score, other["slug"]))
+    ranked = pool.by_stars(pool.members(grids) - {view["id"]})
+    candidates = [(stars, pid) for stars, pid in ranked if stars > own]
+    found: list[tuple[int, str]] = []
+    for start in range(0, len(candidates), 20):
+        chunk = candidates[start : start + 20]
+        pool.view([pid for _, pid in chunk])
+        for _, pid in chunk:
+            other = pool.views.get(pid)
+            if other is None or other.get("archived") is True:
+                continue
+            if django and django_support(other, django) != "supported":
+                continue
+            score = score_of(other, now)
+            if score > own:
+                found.append((score, other["slug"]))
+        later = candidates[start + 20 : start + 21]
+        # a score never exceeds the stars: no later candidate can beat the three found
+        if later and len(found) >= MAX_ALTERNATIVES:
+            third = sorted((s for s, _ in found), reverse=True)[MAX_ALTERNATIVES - 1]
+            if third >= later[0][0]:
+                break
     found.sort(key=lambda item: (-item[0], item[1]))
     return [slug for _, slug in found[:MAX_ALTERNATIVES]]

@@ -34,28 +34,49 @@ STAR_MOVERS = 10  # how many of the biggest star movers `changes` lists
 
 
 def snapshot_of(view: dict[str, Any], verdict: str) -> dict[str, Any]:
-    """The tracked values of one package view."""
+    """The tracked values of one package view, in their compact stored form (times to the
+    second in UTC, grids as ids): history stays small."""
+    from pkgcli.fields import iso_utc
+
     meta = view.get("pkgcli") or {}
     archived = view.get("archived")
+    grids = sorted(g["id"] for g in meta.get("grids") or [] if isinstance(g.get("id"), int))
     return {
         "package_id": view["id"],
         "stars": view.get("repo_watchers"),
         "forks": view.get("repo_forks"),
         "version": view.get("pypi_version") or None,
-        "released_at": view.get("latest_release_at"),
-        "last_commit": view.get("last_updated"),
+        "released_at": iso_utc(view.get("latest_release_at")),
+        "last_commit": iso_utc(view.get("last_updated")),
         "archived": None if archived is None else int(bool(archived)),
         "participants": len(view.get("participants") or []) or None,
         "verdict": verdict,
         "gone": int(bool(meta.get("gone_upstream_at"))),
-        "grids": json.dumps(sorted(g["slug"] for g in meta.get("grids") or [] if g.get("slug"))),
+        "grids": json.dumps(grids, separators=(",", ":")),
     }
 
 
-def latest_snapshots(store: Store, before: str | None = None) -> dict[int, Row]:
+def stamp(iso: str) -> int:
+    """Any ISO time → the stored `taken_at`: microseconds since the epoch (small, sorts)."""
+    from pkgcli.fields import parse_iso
+
+    when = parse_iso(iso)
+    if when is None:
+        raise ValueError(f"not a time: {iso!r}")
+    return int(when.timestamp()) * 1_000_000 + when.microsecond
+
+
+def iso_of(micros: int) -> str:
+    """A stored `taken_at` → UTC ISO text."""
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(micros / 1_000_000, UTC).isoformat()
+
+
+def latest_snapshots(store: Store, before: int | None = None) -> dict[int, Row]:
     """The newest snapshot of each package (taken at or before `before` when given)."""
-    where = "WHERE taken_at <= ?" if before else ""
-    params = (before,) if before else ()
+    where = "WHERE taken_at <= ?" if before is not None else ""
+    params = (before,) if before is not None else ()
     return _snapshots(store, "MAX", where, params)
 
 
@@ -64,7 +85,7 @@ def first_snapshots(store: Store) -> dict[int, Row]:
     return _snapshots(store, "MIN", "", ())
 
 
-def _snapshots(store: Store, pick: str, where: str, params: tuple[str, ...]) -> dict[int, Row]:
+def _snapshots(store: Store, pick: str, where: str, params: tuple[int, ...]) -> dict[int, Row]:
     rows = store.query(
         f"SELECT s.* FROM snapshots s JOIN (SELECT package_id, {pick}(taken_at) AS t "
         f"FROM snapshots {where} GROUP BY package_id) m "
@@ -86,6 +107,7 @@ def record_snapshots(
     else:
         rows = [r for r in store.packages_by_ids(list(ids)) if r["id"] > 0]
     ctx = context(db_path)
+    taken = stamp(when)
     previous = latest_snapshots(store)
     new = []
     for start in range(0, len(rows), 500):
@@ -93,7 +115,7 @@ def record_snapshots(
             snap = snapshot_of(view, evaluate(view, ctx)["verdict"])
             old = previous.get(snap["package_id"])
             if old is None or any(old[k] != snap[k] for k in TRACKED):
-                new.append({**snap, "taken_at": when})
+                new.append({**snap, "taken_at": taken})
     if new:
         columns = ("package_id", "taken_at", *TRACKED)
         with store.transaction() as conn:
@@ -130,12 +152,12 @@ def star_trend(store: Store, package_id: Any) -> list[int]:
     return [int(r["stars"]) for r in rows]
 
 
-def _grids(row: Row | None) -> set[str]:
+def _grids(row: Row | None) -> set[int]:
     try:
         value = json.loads(row["grids"]) if row and row["grids"] else []
     except ValueError:
         return set()
-    return {g for g in value if isinstance(g, str)} if isinstance(value, list) else set()
+    return {g for g in value if isinstance(g, int)} if isinstance(value, list) else set()
 
 
 def _change(
@@ -160,10 +182,18 @@ def changes(
     tag: str | None = None,
 ) -> list[dict[str, Any]]:
     """What changed since `since` (UTC ISO): one row per change, in a stable order."""
+    moment = stamp(since)
     # Per package: the state at `since`, or the first one pkgcli knew if it came later.
-    then = {**first_snapshots(store), **latest_snapshots(store, since)}
+    then = {**first_snapshots(store), **latest_snapshots(store, moment)}
     now = latest_snapshots(store)
     slugs = {r["id"]: r["slug"] for r in store.query("SELECT id, slug FROM packages")}
+    grid_slugs = {r["id"]: r["slug"] for r in store.query("SELECT id, slug FROM grids")}
+    wanted_grid = None
+    if grid is not None:
+        found = store.get_grid(grid)
+        if found is None:
+            return []
+        wanted_grid = found["id"]
     tagged = _tagged(store, api_url, tag) if tag else None
     rows: list[dict[str, Any]] = []
     movers: list[dict[str, Any]] = []
@@ -171,16 +201,16 @@ def changes(
         old = then.get(pid)
         if (
             old is None
-            or cur["taken_at"] <= since
+            or cur["taken_at"] <= moment
             or old["taken_at"] == cur["taken_at"]
             or pid not in slugs
         ):
             continue
-        if grid and grid not in (_grids(cur) | _grids(old)):
+        if wanted_grid is not None and wanted_grid not in (_grids(cur) | _grids(old)):
             continue
         if tagged is not None and pid not in tagged:
             continue
-        slug, when = slugs[pid], cur["taken_at"]
+        slug, when = slugs[pid], iso_of(cur["taken_at"])
         if cur["version"] and cur["version"] != old["version"]:
             rows.append(_change("release", slug, old["version"], cur["version"], when))
         if cur["archived"] == 1 and old["archived"] != 1:
@@ -190,9 +220,11 @@ def changes(
         if cur["verdict"] != old["verdict"]:
             rows.append(_change("verdict", slug, old["verdict"], cur["verdict"], when))
         for added in sorted(_grids(cur) - _grids(old)):
-            rows.append(_change("grid_added", slug, None, added, when))
+            name = grid_slugs.get(added, str(added))
+            rows.append(_change("grid_added", slug, None, name, when))
         for removed in sorted(_grids(old) - _grids(cur)):
-            rows.append(_change("grid_removed", slug, removed, None, when))
+            name = grid_slugs.get(removed, str(removed))
+            rows.append(_change("grid_removed", slug, name, None, when))
         if isinstance(cur["stars"], int) and isinstance(old["stars"], int):
             delta = cur["stars"] - old["stars"]
             if delta:

@@ -234,24 +234,26 @@ def m0006_health(db: Any) -> None:
     churn, not with the number of refreshes.
     """
     db.execute("ALTER TABLE pypi_projects ADD COLUMN advisories TEXT")
-    db["snapshots"].create(
-        {
-            "package_id": int,
-            "taken_at": str,
-            "stars": int,
-            "forks": int,
-            "version": str,
-            "released_at": str,
-            "last_commit": str,
-            "archived": int,
-            "participants": int,
-            "verdict": str,
-            "gone": int,
-            "grids": str,  # JSON list of grid slugs
-        },
-        pk=("package_id", "taken_at"),
+    # WITHOUT ROWID: the (package_id, taken_at) key is the table, with no second index.
+    db.execute(
+        """
+        CREATE TABLE snapshots (
+            package_id INTEGER NOT NULL,
+            taken_at INTEGER NOT NULL,  -- microseconds since 1970-01-01 UTC (compact)
+            stars INTEGER,
+            forks INTEGER,
+            version TEXT,
+            released_at TEXT,  -- UTC, YYYY-MM-DDTHH:MM:SSZ
+            last_commit TEXT,  -- UTC, YYYY-MM-DDTHH:MM:SSZ
+            archived INTEGER,
+            participants INTEGER,
+            verdict TEXT,
+            gone INTEGER,
+            grids TEXT,  -- JSON list of grid ids, ascending
+            PRIMARY KEY (package_id, taken_at)
+        ) WITHOUT ROWID
+        """
     )
-    db.execute("CREATE INDEX snapshots_taken_at ON snapshots (taken_at)")
 
 
 MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
