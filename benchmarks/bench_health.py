@@ -79,6 +79,42 @@ def add_pypi_rows(db: Path, rng: random.Random) -> list[str]:
     return names
 
 
+def add_github_rows(db: Path, rng: random.Random) -> None:
+    """A GitHub row per package, as a refresh with a token stores it (lists included)."""
+    conn = sqlite3.connect(db)
+    now = datetime.now(UTC).isoformat()
+    with conn:
+        for pid, stars in list(conn.execute("SELECT id, repo_watchers FROM packages")):
+            people = [f"user{rng.randint(1, 50_000)}" for _ in range(rng.randint(1, 30))]
+            conn.execute(
+                "INSERT INTO github_repos (package_id, requested_name, full_name, repo_id, "
+                "stars, forks, archived, pushed_at, commits_over_52, participants, "
+                "last_commit_at, repo_fetched_at, participation_fetched_at, "
+                "contributors_fetched_at, commits_fetched_at, status, checked_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    pid,
+                    f"owner{pid}/repo{pid}",
+                    f"owner{pid}/repo{pid}",
+                    pid,
+                    stars,
+                    rng.randint(0, 300),
+                    0,
+                    now,
+                    json.dumps([rng.randint(0, 9) for _ in range(52)]),
+                    json.dumps(people),
+                    now,
+                    now,
+                    now,
+                    now,
+                    now,
+                    "ok",
+                    now,
+                ),
+            )
+    conn.close()
+
+
 def requirements(names: list[str], rng: random.Random) -> str:
     """300 lines: ~200 mapped names in every normalisation, ~100 that are not."""
     lines = ["# generated", "Django>=5.2,<6.0", "--index-url https://pypi.org/simple"]
@@ -95,7 +131,7 @@ def churn(db: Path, day: int, rng: random.Random, ids: list[int]) -> None:
     with conn:
         for pid in rng.sample(ids, int(len(ids) * CHURN)):
             conn.execute(
-                "UPDATE packages SET repo_watchers = repo_watchers + ? WHERE id = ?",
+                "UPDATE github_repos SET stars = stars + ? WHERE package_id = ?",
                 (rng.randint(1, 50), pid),
             )
             if rng.random() < 0.2:
@@ -135,11 +171,13 @@ def main() -> None:
     where = args.keep or Path(tempfile.mkdtemp(prefix="pkgcli-bench-health-"))
     where.mkdir(parents=True, exist_ok=True)
     db = where / "health.db"
-    db.unlink(missing_ok=True)
+    for stale in where.glob("health.db*"):
+        stale.unlink()
     rng = random.Random(10)
     catalogue = generate_catalogue(n_packages=SIZE, n_grids=400)
     build_mirror(db, catalogue)
     names = add_pypi_rows(db, rng)
+    add_github_rows(db, rng)
     req = where / "requirements.txt"
     req.write_text(requirements(names, rng))
     slug = next(iter(catalogue.packages.values()))["slug"]
