@@ -299,6 +299,7 @@ def meets(row: dict[str, Any], conditions: set[str]) -> bool:
 
 STALE_SECONDS = 24 * 3600  # PyPI/GitHub answers older than a day are refreshed (online)
 MAX_ALTERNATIVES = 3
+CHUNK = 6  # alternatives viewed at a time (by star bound, highest first)
 
 
 @dataclass
@@ -311,17 +312,30 @@ class CheckResult:
     notes: list[str] = field(default_factory=list)
 
 
-def pypi_index(store: Any) -> dict[str, Any]:
-    """PEP 503 name → package row, from every package's `pypi_url` (any form upstream uses)."""
-    from pkgcli.sources.pypi import parse_pypi_name
+def _url_tokens(url: str) -> set[str]:
+    """Every piece of a `pypi_url` that could be the project name, normalised: a cheap
+    necessary condition, so only URLs that can match are parsed (`parse_pypi_name`)."""
+    return {canonical(part) for part in url.replace("?", "/").split("/") if part}
 
-    index: dict[str, Any] = {}
-    rows = store.query("SELECT * FROM packages WHERE gone_at IS NULL ORDER BY id")
+
+def pypi_index(store: Any, wanted: set[str]) -> dict[str, Any]:
+    """PEP 503 name → package row for the `wanted` names, from every package's `pypi_url`
+    (any form upstream uses)."""
+    from pkgcli.sources.pypi_names import parse_pypi_name
+
+    ids: dict[str, int] = {}
+    rows = store.query(
+        "SELECT id, pypi_url FROM packages WHERE gone_at IS NULL AND pypi_url != '' ORDER BY id"
+    )
     for row in rows:
-        name = parse_pypi_name(row["pypi_url"])
-        if name:
-            index.setdefault(canonical(name), row)
-    return index
+        url = row["pypi_url"]
+        if not isinstance(url, str) or wanted.isdisjoint(_url_tokens(url)):
+            continue
+        name = parse_pypi_name(url)
+        if name and canonical(name) in wanted:
+            ids.setdefault(canonical(name), row["id"])
+    found = {r["id"]: r for r in store.packages_by_ids(sorted(set(ids.values())))}
+    return {name: found[pid] for name, pid in ids.items() if pid in found}
 
 
 def _stale(view: dict[str, Any], now: Any) -> bool:
@@ -389,12 +403,13 @@ def judge(
     hctx = context(ctx.settings.db_path, datetime.now(UTC))
     django = django or project_django(project, [c.cycle for c in hctx.eol.django])
     deps = [d for d in project.dependencies if d.name != "django"]
-    index = pypi_index(store)
+    wanted = {d.name for d in deps}
+    index = pypi_index(store, wanted)
     result = CheckResult([], django, len(deps), 0, project.skipped)
     if not offline:
         missing = [d.name for d in deps if d.name not in index and is_valid_slug(d.name)]
         _fetch_missing(ctx, missing)
-        index = pypi_index(store)
+        index = pypi_index(store, wanted)
     mapped_rows = {d.name: index[d.name] for d in deps if d.name in index}
     rows_by_id = {r["id"]: r for r in mapped_rows.values()}
     views = {v["id"]: v for v in package_views(store, list(rows_by_id.values()), api_url)}
@@ -477,17 +492,30 @@ class AlternativePool:
             ids.update(self.store.grid_package_ids(grid_id))
         return ids
 
-    def by_stars(self, ids: set[int]) -> list[tuple[int, int]]:
-        """(highest known stars, id), highest first."""
+    def by_stars(self, ids: set[int], django: str | None) -> list[tuple[int, int]]:
+        """(highest known stars, id), highest first; with `django`, only packages whose
+        PyPI classifiers (the only source of `django_versions`) can declare it."""
         found = self.store._rows_for_ids(
             "SELECT p.id AS id, MAX(COALESCE(p.repo_watchers, 0), COALESCE(g.stars, 0), "
-            "COALESCE(f.stars, 0)) AS stars FROM packages p "
+            "COALESCE(f.stars, 0)) AS stars, y.django_versions AS django FROM packages p "
             "LEFT JOIN github_repos g ON g.package_id = p.id "
             "LEFT JOIN forge_repos f ON f.package_id = p.id "
+            "LEFT JOIN pypi_projects y ON y.package_id = p.id "
             "WHERE p.id IN ({marks}) AND p.gone_at IS NULL",
             sorted(ids),
         )
-        return sorted(((int(r["stars"]), r["id"]) for r in found), reverse=True)
+        major = django.split(".")[0] if django else ""
+        return sorted(
+            (
+                (int(r["stars"]), r["id"])
+                for r in found
+                if not django
+                or (
+                    isinstance(r["django"], str) and (django in r["django"] or major in r["django"])
+                )
+            ),
+            reverse=True,
+        )
 
     def view(self, ids: list[int]) -> None:
         from pkgcli.service import package_views
@@ -512,11 +540,11 @@ def _better(view: dict[str, Any], pool: AlternativePool, django: str | None, now
 
     grids = {g["id"] for g in (view.get("pkgcli") or {}).get("grids") or []}
     own = score_of(view, now)
-    ranked = pool.by_stars(pool.members(grids) - {view["id"]})
+    ranked = pool.by_stars(pool.members(grids) - {view["id"]}, django)
     candidates = [(stars, pid) for stars, pid in ranked if stars > own]
     found: list[tuple[int, str]] = []
-    for start in range(0, len(candidates), 20):
-        chunk = candidates[start : start + 20]
+    for start in range(0, len(candidates), CHUNK):
+        chunk = candidates[start : start + CHUNK]
         pool.view([pid for _, pid in chunk])
         for _, pid in chunk:
             other = pool.views.get(pid)
@@ -527,7 +555,7 @@ def _better(view: dict[str, Any], pool: AlternativePool, django: str | None, now
             score = score_of(other, now)
             if score > own:
                 found.append((score, other["slug"]))
-        later = candidates[start + 20 : start + 21]
+        later = candidates[start + CHUNK : start + CHUNK + 1]
         # a score never exceeds the stars: no later candidate can beat the three found
         if later and len(found) >= MAX_ALTERNATIVES:
             third = sorted((s for s, _ in found), reverse=True)[MAX_ALTERNATIVES - 1]

@@ -12,39 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from pkgcli.models import parse_timestamp
 from pkgcli.sources.base import Answer, CacheEntry, SourceClient
 
-PYPI_HOSTS = frozenset({"pypi.org", "www.pypi.org", "pypi.python.org", "test.pypi.org"})
-_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+# The name functions live in pypi_names (no HTTP imports, for `pkgcli check`); re-exported.
+from pkgcli.sources.pypi_names import PYPI_HOSTS as PYPI_HOSTS
+from pkgcli.sources.pypi_names import normalize_name as normalize_name
+from pkgcli.sources.pypi_names import parse_pypi_name as parse_pypi_name
+
 _PYTHON_RE = re.compile(r"^\d+\.\d+$")  # "3.12"; not "3" or "3 :: Only"
 _DJANGO_RE = re.compile(r"^\d+(\.\d+)?$")  # "4.2", and the bare majors some projects use
 _UNKNOWN_LICENCES = frozenset({"", "unknown", "none", "n/a", "other", "other/proprietary license"})
 _DOC_LABELS = frozenset({"documentation", "docs", "documentationurl", "readthedocs"})
-
-
-def normalize_name(name: str) -> str:
-    """PEP 503: lowercase, runs of `-`, `_`, `.` become one `-`."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def parse_pypi_name(pypi_url: str | None) -> str | None:
-    """The PyPI project name in a `pypi_url`: a PyPI project URL (any era) or a bare name."""
-    text = (pypi_url or "").strip()
-    if not text:
-        return None
-    if "/" not in text and ":" not in text:
-        return normalize_name(text) if _NAME_RE.match(text) else None
-    parts = urlsplit(text if "://" in text else f"https://{text}")
-    if (parts.hostname or "").lower() not in PYPI_HOSTS:
-        return None
-    segments = [s for s in parts.path.split("/") if s]
-    if len(segments) >= 2 and segments[0] in ("project", "pypi", "simple"):
-        name = segments[1]
-        return normalize_name(name) if _NAME_RE.match(name) else None
-    return None
 
 
 def _classifier_values(classifiers: list[str], prefix: str) -> list[str]:
