@@ -28,6 +28,7 @@ from pkgcli.errors import UsageError
 MAX_INCLUDE_DEPTH = 10
 MAX_FILE_BYTES = 10_000_000
 FAIL_CONDITIONS = ("archived", "risk", "unsupported", "vulnerable")
+_SEPARATORS = re.compile(r"[-_.]+")
 _EGG_RE = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
 
@@ -47,8 +48,12 @@ class Project:
     dependencies: list[Dependency] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # lines no name could be read from
 
+    seen: set[tuple[str, str | None]] = field(default_factory=set)
+
     def add(self, dep: Dependency) -> None:
-        if all(d.name != dep.name or d.pinned != dep.pinned for d in self.dependencies):
+        """Keep the first of each (name, pin): includes often repeat a requirement."""
+        if (dep.name, dep.pinned) not in self.seen:
+            self.seen.add((dep.name, dep.pinned))
             self.dependencies.append(dep)
 
 
@@ -299,7 +304,8 @@ def meets(row: dict[str, Any], conditions: set[str]) -> bool:
 
 STALE_SECONDS = 24 * 3600  # PyPI/GitHub answers older than a day are refreshed (online)
 MAX_ALTERNATIVES = 3
-CHUNK = 6  # alternatives viewed at a time (by star bound, highest first)
+LIGHT_FIELDS = ("repo_watchers", "last_updated", "python_versions", "django_versions", "archived")
+CHUNK = 4  # alternatives viewed at a time (by star bound, highest first)
 
 
 @dataclass
@@ -313,9 +319,9 @@ class CheckResult:
 
 
 def _url_tokens(url: str) -> set[str]:
-    """Every piece of a `pypi_url` that could be the project name, normalised: a cheap
-    necessary condition, so only URLs that can match are parsed (`parse_pypi_name`)."""
-    return {canonical(part) for part in url.replace("?", "/").split("/") if part}
+    """Every piece of a `pypi_url` that could be the project name, normalised (PEP 503): a
+    cheap necessary condition, so only URLs that can match are parsed (`parse_pypi_name`)."""
+    return set(_SEPARATORS.sub("-", url.lower().replace("?", "/")).split("/"))
 
 
 def pypi_index(store: Any, wanted: set[str]) -> dict[str, Any]:
@@ -420,6 +426,7 @@ def judge(
             refreshed = package_views(store, [rows_by_id[i] for i in stale], api_url)
             views.update({v["id"]: v for v in refreshed})
     alternatives = AlternativePool(store, api_url)
+    alternatives.prefetch(list(views.values()), django, hctx.now)
     for dep in deps:
         row = mapped_rows.get(dep.name)
         if row is None:
@@ -485,45 +492,90 @@ class AlternativePool:
     def __init__(self, store: Any, api_url: str) -> None:
         self.store, self.api_url = store, api_url
         self.views: dict[int, dict[str, Any]] = {}
+        self.known: dict[int, tuple[int, Any] | None] = {}
+        self.grids: dict[int, list[int]] = {}
+        self.ranked: dict[int, list[int]] = {}
 
     def members(self, grid_ids: set[int]) -> set[int]:
         ids: set[int] = set()
         for grid_id in sorted(grid_ids):
-            ids.update(self.store.grid_package_ids(grid_id))
+            if grid_id not in self.grids:
+                self.grids[grid_id] = self.store.grid_package_ids(grid_id)
+            ids.update(self.grids[grid_id])
         return ids
 
-    def by_stars(self, ids: set[int], django: str | None) -> list[tuple[int, int]]:
-        """(highest known stars, id), highest first; with `django`, only packages whose
-        PyPI classifiers (the only source of `django_versions`) can declare it."""
-        found = self.store._rows_for_ids(
+    def _load(self, ids: set[int]) -> None:
+        """Star bound and declared Django text of these packages, in one query per 500."""
+        missing = sorted(i for i in ids if i not in self.known)
+        for row in self.store._rows_for_ids(
             "SELECT p.id AS id, MAX(COALESCE(p.repo_watchers, 0), COALESCE(g.stars, 0), "
             "COALESCE(f.stars, 0)) AS stars, y.django_versions AS django FROM packages p "
             "LEFT JOIN github_repos g ON g.package_id = p.id "
             "LEFT JOIN forge_repos f ON f.package_id = p.id "
             "LEFT JOIN pypi_projects y ON y.package_id = p.id "
             "WHERE p.id IN ({marks}) AND p.gone_at IS NULL",
-            sorted(ids),
-        )
+            missing,
+        ):
+            self.known[row["id"]] = (int(row["stars"]), row["django"])
+        for pid in missing:
+            self.known.setdefault(pid, None)  # gone upstream, or not mirrored
+
+    def star_bound(self, pid: int) -> int:
+        info = self.known.get(pid)
+        return info[0] if info else 0
+
+    def by_stars(self, ids: set[int], django: str | None) -> list[tuple[int, int]]:
+        """(highest known stars, id), highest first; with `django`, only packages whose
+        PyPI classifiers (the only source of `django_versions`) can declare it."""
+        self._load(ids)
         major = django.split(".")[0] if django else ""
-        return sorted(
-            (
-                (int(r["stars"]), r["id"])
-                for r in found
-                if not django
-                or (
-                    isinstance(r["django"], str) and (django in r["django"] or major in r["django"])
-                )
-            ),
-            reverse=True,
-        )
+        found = []
+        for pid in ids:
+            info = self.known.get(pid)
+            if info is None:
+                continue
+            stars, declared = info
+            if django and not (
+                isinstance(declared, str) and (django in declared or major in declared)
+            ):
+                continue
+            found.append((stars, pid))
+        return sorted(found, reverse=True)
+
+    def candidates(self, view: dict[str, Any], django: str | None, now: Any) -> list[int]:
+        """Ids that could beat `view` (star bound above its score), most stars first."""
+        if view["id"] in self.ranked:
+            return self.ranked[view["id"]]
+        grids = {g["id"] for g in (view.get("pkgcli") or {}).get("grids") or []}
+        own = score_of(view, now)
+        ranked = self.by_stars(self.members(grids) - {view["id"]}, django)
+        self.ranked[view["id"]] = [pid for stars, pid in ranked if stars > own]
+        return self.ranked[view["id"]]
+
+    def prefetch(self, views: list[dict[str, Any]], django: str | None, now: Any) -> None:
+        """View the first candidates of every dependency at once (a few queries in all)."""
+        wanted: list[int] = []
+        for view in views:
+            wanted += self.candidates(view, django, now)[:CHUNK]
+        self.view(list(dict.fromkeys(wanted)))
 
     def view(self, ids: list[int]) -> None:
-        from pkgcli.service import package_views
+        """Light views of these packages: only what the alternatives rule reads (stars, last
+        commit, Python and Django versions, archived), merged from the sources exactly as
+        `show` merges them (`merge.pick`), on upstream values (edits aside)."""
+        from pkgcli.merge import pick
 
         missing = [i for i in ids if i not in self.views]
-        if missing:
-            rows = self.store.packages_by_ids(missing)
-            self.views.update({v["id"]: v for v in package_views(self.store, rows, self.api_url)})
+        if not missing:
+            return
+        layers = self.store.source_layers(missing)
+        for row in self.store.packages_by_ids(missing):
+            base = {"slug": row["slug"], "id": row["id"]}
+            dp = {"repo_watchers": row["repo_watchers"], "last_updated": row["last_updated"]}
+            merged = {"djangopackages": {"fetched_at": row["fetched_at"]}, **layers[row["id"]]}
+            for name in LIGHT_FIELDS:
+                base[name] = pick(name, dp, merged)[0]
+            self.views[row["id"]] = base
 
 
 def score_of(view: dict[str, Any], now: Any) -> int:
@@ -538,10 +590,9 @@ def _better(view: dict[str, Any], pool: AlternativePool, django: str | None, now
     project's Django version (when the project's Django is known)."""
     from pkgcli.compat import django_support
 
-    grids = {g["id"] for g in (view.get("pkgcli") or {}).get("grids") or []}
     own = score_of(view, now)
-    ranked = pool.by_stars(pool.members(grids) - {view["id"]}, django)
-    candidates = [(stars, pid) for stars, pid in ranked if stars > own]
+    ids = pool.candidates(view, django, now)
+    candidates = [(pool.star_bound(pid), pid) for pid in ids]
     found: list[tuple[int, str]] = []
     for start in range(0, len(candidates), CHUNK):
         chunk = candidates[start : start + CHUNK]
