@@ -80,9 +80,21 @@ def latest_snapshots(store: Store, before: int | None = None) -> dict[int, Row]:
     return _snapshots(store, "MAX", where, params)
 
 
-def first_snapshots(store: Store) -> dict[int, Row]:
-    """The oldest snapshot of each package: the baseline when none is as old as `--since`."""
-    return _snapshots(store, "MIN", "", ())
+def _compared(store: Store, moment: int) -> tuple[dict[int, Row], dict[int, Row]]:
+    """(baseline, newest) snapshots of the packages whose newest snapshot is after `moment`
+    and differs from the baseline: the newest at or before `moment`, else the first one.
+    One query; snapshots are stored only on change, so different times mean a change."""
+    rows = store.query(
+        "WITH ends AS (SELECT package_id, MAX(taken_at) AS last, "
+        "COALESCE(MAX(CASE WHEN taken_at <= ?1 THEN taken_at END), MIN(taken_at)) AS base "
+        "FROM snapshots GROUP BY package_id HAVING last > ?1 AND last != base) "
+        "SELECT s.*, e.last = s.taken_at AS is_last FROM ends e JOIN snapshots s "
+        "ON s.package_id = e.package_id AND s.taken_at IN (e.last, e.base)",
+        (moment,),
+    )
+    then = {r["package_id"]: r for r in rows if not r["is_last"]}
+    now = {r["package_id"]: r for r in rows if r["is_last"]}
+    return then, now
 
 
 def _snapshots(store: Store, pick: str, where: str, params: tuple[int, ...]) -> dict[int, Row]:
@@ -183,9 +195,7 @@ def changes(
 ) -> list[dict[str, Any]]:
     """What changed since `since` (UTC ISO): one row per change, in a stable order."""
     moment = stamp(since)
-    # Per package: the state at `since`, or the first one pkgcli knew if it came later.
-    then = {**first_snapshots(store), **latest_snapshots(store, moment)}
-    now = latest_snapshots(store)
+    then, now = _compared(store, moment)
     slugs = {r["id"]: r["slug"] for r in store.query("SELECT id, slug FROM packages")}
     grid_slugs = {r["id"]: r["slug"] for r in store.query("SELECT id, slug FROM grids")}
     wanted_grid = None
