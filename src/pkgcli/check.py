@@ -305,7 +305,7 @@ def meets(row: dict[str, Any], conditions: set[str]) -> bool:
 STALE_SECONDS = 24 * 3600  # PyPI/GitHub answers older than a day are refreshed (online)
 MAX_ALTERNATIVES = 3
 LIGHT_FIELDS = ("repo_watchers", "last_updated", "python_versions", "django_versions", "archived")
-CHUNK = 4  # alternatives viewed at a time (by star bound, highest first)
+CHUNK = 3  # alternatives viewed at a time (by star bound, highest first)
 
 
 @dataclass

@@ -196,7 +196,12 @@ def changes(
     """What changed since `since` (UTC ISO): one row per change, in a stable order."""
     moment = stamp(since)
     then, now = _compared(store, moment)
-    slugs = {r["id"]: r["slug"] for r in store.query("SELECT id, slug FROM packages")}
+    slugs = {
+        r["id"]: r["slug"]
+        for r in store._rows_for_ids(
+            "SELECT id, slug FROM packages WHERE id IN ({marks})", sorted(now)
+        )
+    }
     grid_slugs = {r["id"]: r["slug"] for r in store.query("SELECT id, slug FROM grids")}
     wanted_grid = None
     if grid is not None:
