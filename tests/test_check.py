@@ -262,6 +262,12 @@ def test_online_fetches_what_is_missing_and_asks_for_the_pinned_versions_advisor
         _rows(cli("check", str(req), "--offline", "--json"))["django-debug-toolbar"]["advisories"]
         is None
     )
+    # a `===` pin can be any string: never sent as a URL path
+    odd = tmp_path / "odd.txt"
+    odd.write_text("django-debug-toolbar===../../x\n")
+    asked = len(versioned.asked)
+    assert _rows(cli("check", str(odd), "--json"))["django-debug-toolbar"]["advisories"] is None
+    assert len(versioned.asked) == asked
     failing = cli("check", str(req), "--fail-on", "vulnerable")
     assert failing.exit_code == 8
     assert cli("check", str(req), "--offline", "--fail-on", "vulnerable").exit_code == 0

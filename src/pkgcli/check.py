@@ -29,6 +29,7 @@ MAX_INCLUDE_DEPTH = 10
 MAX_FILE_BYTES = 10_000_000
 FAIL_CONDITIONS = ("archived", "risk", "unsupported", "vulnerable")
 _SEPARATORS = re.compile(r"[-_.]+")
+_PLAIN_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+!_-]{0,63}")
 _EGG_RE = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
 
@@ -379,6 +380,9 @@ def pinned_advisories(ctx: Any, name: str, version: str) -> list[str] | None:
     from pkgcli.refresh import Refresh
     from pkgcli.sources.pypi import parse_advisories
 
+    # `===` pins any string: only a plain version may become a URL path segment.
+    if not _PLAIN_VERSION.fullmatch(version) or not _PLAIN_VERSION.fullmatch(name):
+        return None
     client = Refresh(ctx, ("pypi",), lambda *_: None).pypi()
     url = f"{client.base_url}/pypi/{name}/{version}/json"
     try:
