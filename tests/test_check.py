@@ -253,6 +253,12 @@ def test_online_fetches_what_is_missing_and_asks_for_the_pinned_versions_advisor
     result = cli("check", str(req), "--json")  # the mirror is empty: fetched first
     rows = _rows(result)
     assert rows["django-debug-toolbar"]["advisories"] == ["PYSEC-2021-9"]
+    assert rows["django-debug-toolbar"]["verdict"] != "unknown" or rows["django-debug-toolbar"][
+        "reasons"
+    ] != ["not known: advisories"]
+    assert fake.pypi.statuses.get(200)  # the stale (never fetched) PyPI data was refreshed
+    assert "requests" not in rows  # not on Django Packages: counted, not listed
+    assert "1 not (--all lists them)" in result.stderr
     assert ("django-debug-toolbar", "1.0") in versioned.asked
     md = cli("check", str(req), "--offline", "--format", "md")
     assert md.stdout.startswith("| Package | Requirement | Health |")
@@ -315,3 +321,23 @@ def test_pypi_url_in_every_form_maps(fake: Any, cli: CliHarness, tmp_path: Path,
         _rows(cli("check", str(req), "--offline", "--json"))["django-debug-toolbar"]["slug"]
         == "django-debug-toolbar"
     )
+
+
+def test_every_output_format(fake: Any, cli: CliHarness, tmp_path: Path) -> None:
+    assert cli("fetch", "--all", "--source", "djangopackages,pypi").exit_code == 0
+    req = tmp_path / "requirements.txt"
+    req.write_text("Django==5.2.1\ndjango-debug-toolbar==4.0\ntables-mptt-survey\n")
+    for fmt in ("table", "plain", "csv", "tsv", "md", "ndjson", "json"):
+        result = cli("check", str(req), "--offline", "--format", fmt)
+        assert result.exit_code == 0, (fmt, result.stderr)
+        assert "django-debug-toolbar" in result.stdout, fmt
+        if fmt == "table":
+            assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    ndjson = cli("check", str(req), "--offline", "--format", "ndjson").stdout.splitlines()
+    assert [json.loads(line)["slug"] for line in ndjson] == [
+        "django-debug-toolbar",
+        "tables-mptt-survey",
+    ]
+    picked = cli("check", str(req), "--offline", "--fields", "slug,verdict", "--format", "csv")
+    assert picked.stdout.splitlines()[0] == "slug,verdict"
+    assert cli("check", str(req), "--offline", "--fields", "nope").exit_code == 2
