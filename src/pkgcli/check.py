@@ -29,6 +29,7 @@ MAX_INCLUDE_DEPTH = 10
 MAX_FILE_BYTES = 10_000_000
 FAIL_CONDITIONS = ("archived", "risk", "unsupported", "vulnerable")
 _SEPARATORS = re.compile(r"[-_.]+")
+_TO_DASH = str.maketrans({"_": "-", ".": "-", "?": "/"})
 _PLAIN_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+!_-]{0,63}")
 _EGG_RE = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
@@ -322,7 +323,10 @@ class CheckResult:
 def _url_tokens(url: str) -> set[str]:
     """Every piece of a `pypi_url` that could be the project name, normalised (PEP 503): a
     cheap necessary condition, so only URLs that can match are parsed (`parse_pypi_name`)."""
-    return set(_SEPARATORS.sub("-", url.lower().replace("?", "/")).split("/"))
+    text = url.lower().translate(_TO_DASH)
+    if "--" in text:  # runs of separators are one separator (rare: the regex only then)
+        text = _SEPARATORS.sub("-", text)
+    return set(text.split("/"))
 
 
 def pypi_index(store: Any, wanted: set[str]) -> dict[str, Any]:
