@@ -34,6 +34,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PKGCLI_PYPI_URL", CLOSED_PORT_URL)
     monkeypatch.setenv("PKGCLI_GITLAB_API_URL", f"{CLOSED_PORT_URL}/gitlab/api/v4")
     monkeypatch.setenv("PKGCLI_CODEBERG_API_URL", f"{CLOSED_PORT_URL}/codeberg/api/v1")
+    monkeypatch.setenv("PKGCLI_ENDOFLIFE_URL", f"{CLOSED_PORT_URL}/endoflife")
     monkeypatch.setenv("PKGCLI_TIMEOUT", "5")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("COLUMNS", "80")
@@ -44,6 +45,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The fake upstream (real HTTP on 127.0.0.1), seeded with the real fixture records."""
     from tests.fake.catalogue import load_fixture_catalogue
+    from tests.fake.endoflife import FakeEndOfLife
     from tests.fake.forges import FakeCodeberg, FakeGitLab
     from tests.fake.github import FakeGitHub
     from tests.fake.pypi import FakePyPI
@@ -62,6 +64,9 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         server.codeberg = FakeCodeberg.from_catalogue(server.catalogue)  # type: ignore[attr-defined]
         server.mount("/gitlab/api/v4", server.gitlab)  # type: ignore[attr-defined]
         server.mount("/codeberg/api/v1", server.codeberg)  # type: ignore[attr-defined]
+        server.endoflife = FakeEndOfLife()  # type: ignore[attr-defined]
+        server.mount("/endoflife", server.endoflife)  # type: ignore[attr-defined]
+        monkeypatch.setenv("PKGCLI_ENDOFLIFE_URL", f"{server.base_url}/endoflife")
         monkeypatch.setenv("PKGCLI_API_URL", server.api_url)
         monkeypatch.setenv("PKGCLI_GITHUB_API_URL", f"{server.base_url}/github")
         monkeypatch.setenv("PKGCLI_PYPI_URL", server.base_url)

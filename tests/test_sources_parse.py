@@ -322,6 +322,7 @@ def test_django_from_pypi() -> None:
         "django_versions": [],  # Django itself has only "Framework :: Django"
         "development_status": "5 - Production/Stable",
         "documentation_url": "https://docs.djangoproject.com/",
+        "advisories": [],
     }
 
 

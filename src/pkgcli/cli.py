@@ -39,6 +39,8 @@ COMMANDS: dict[str, str] = {
     "fetch": "fetch",
     "edit": "edit",
     "paths": "paths",
+    "check": "check",
+    "changes": "changes",
 }
 
 

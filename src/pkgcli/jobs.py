@@ -204,6 +204,8 @@ def pypi_job(client: PyPIClient, target: Target, cache: Mapping[str, CacheEntry]
             data = dict(answer.data)
             for key in ("python_versions", "django_versions"):
                 data[key] = json.dumps(data[key])
+            advisories = data.get("advisories")  # None: PyPI did not say (unknown)
+            data["advisories"] = None if advisories is None else json.dumps(advisories)
             result.set_group(data, "fetched_at")
             row.update(status="ok", status_detail=None)
     except SourceStopped:

@@ -68,6 +68,7 @@ FIELD_CANDIDATES: dict[str, list[Candidate]] = {
     "django_versions": [("pypi", "django_versions", None, _loads)],
     "development_status": [("pypi", "development_status", None, _same)],
     "latest_release_at": [("pypi", "latest_release_at", None, _same)],
+    "advisories": [("pypi", "advisories", None, _same)],  # ids, for the latest release
     "archived": [("github", "archived", "repo", _as_bool), ("forge", "archived", None, _as_bool)],
     "subscribers_count": [("github", "subscribers_count", "repo", _same)],
     "commit_count": [("github", "commit_count", "commits", _same)],
@@ -80,6 +81,7 @@ NEW_FIELDS = (
     "django_versions",
     "development_status",
     "latest_release_at",
+    "advisories",
     "archived",
     "subscribers_count",
     "commit_count",

@@ -226,10 +226,41 @@ def m0003_edits(db: Any) -> None:
     db.execute("CREATE INDEX edits_field ON edits (field, reverted_at)")
 
 
+def m0006_health(db: Any) -> None:
+    """Health and history: the advisories PyPI lists for a project's latest release, and one
+    snapshot per package each time a refresh changes what `pkgcli changes` reports on.
+
+    Snapshots are written only on change (see `history.py`), so the table grows with
+    churn, not with the number of refreshes.
+    """
+    db.execute("ALTER TABLE pypi_projects ADD COLUMN advisories TEXT")
+    # WITHOUT ROWID: the (package_id, taken_at) key is the table, with no second index.
+    db.execute(
+        """
+        CREATE TABLE snapshots (
+            package_id INTEGER NOT NULL,
+            taken_at INTEGER NOT NULL,  -- microseconds since 1970-01-01 UTC (compact)
+            stars INTEGER,
+            forks INTEGER,
+            version TEXT,
+            released_at TEXT,  -- UTC, YYYY-MM-DDTHH:MM:SSZ
+            last_commit TEXT,  -- UTC, YYYY-MM-DDTHH:MM:SSZ
+            archived INTEGER,
+            participants INTEGER,
+            verdict TEXT,
+            gone INTEGER,
+            grids TEXT,  -- JSON list of grid ids, ascending
+            PRIMARY KEY (package_id, taken_at)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("0001_catalogue", m0001_catalogue),
     ("0002_sources", m0002_sources),
     ("0003_edits", m0003_edits),
+    ("0006_health", m0006_health),
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)
 # The tables (and their columns) each migration creates: a database whose

@@ -117,6 +117,7 @@ SOURCE_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
             "django_versions",
             "development_status",
             "documentation_url",
+            "advisories",  # migration 0006: JSON list of advisory ids, NULL = unknown
             "fetched_at",
             "status",
             "status_detail",
@@ -150,7 +151,7 @@ CACHE_COLUMNS = ("url", "etag", "last_modified", "data", "stored_at")
 # returns them decoded (checked), so a corrupt one is a DatabaseError, not a traceback.
 SOURCE_JSON_LISTS: dict[str, dict[str, type]] = {
     "github_repos": {"commits_over_52": int, "participants": str},
-    "pypi_projects": {"python_versions": str, "django_versions": str},
+    "pypi_projects": {"python_versions": str, "django_versions": str, "advisories": str},
 }
 
 

@@ -303,7 +303,11 @@ def _fetch(
                     f"{', '.join(dp_slugs)}"
                 )
             fetch_packages(ctx.store, ctx.dp_client(), dp_slugs, report, progress)
-        return _refresh_sources(ctx, slugs, all_packages, chosen, progress)
+        outcome = _refresh_sources(ctx, slugs, all_packages, chosen, progress)
+    from pkgcli.history import after_refresh
+
+    after_refresh(ctx, slugs, all_packages)  # health: end-of-life table, snapshots
+    return outcome
 
 
 def _refresh_sources(

@@ -53,6 +53,14 @@ def list_grid(
     json_output: JsonOption = False,
     list_fields: ListFieldsOption = False,
     no_color: NoColorOption = False,
+    django: Annotated[
+        str | None,
+        typer.Option("--django", metavar="X.Y", help="Add a column: declares Django X.Y?"),
+    ] = None,
+    matrix: Annotated[
+        str | None,
+        typer.Option("--matrix", metavar="django|python", help="Packages by versions."),
+    ] = None,
 ) -> None:
     """Compare the packages of a grid side by side, or list every grid."""
     from pkgcli import service
@@ -70,4 +78,8 @@ def list_grid(
         return emit(render_listing(grids, "grid", out))
     found = service.compare_grid(ctx.obj, slug, sort=sort, reverse=reverse, limit=limit)
     title = f"{found.grid['title'] or found.grid['slug']} ({found.grid['slug']})"
+    if django or matrix:  # compatibility views: pkgcli.present.compat_grid
+        from pkgcli.present.compat_grid import render_compat
+
+        return emit(render_compat(ctx.obj, found.views, out, title, django=django, matrix=matrix))
     emit(render_listing(found.views, "package", out, title=title))

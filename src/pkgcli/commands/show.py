@@ -16,6 +16,7 @@ from pkgcli.commands._options import (
 )
 from pkgcli.completion import complete_package_slug
 from pkgcli.errors import UsageError
+from pkgcli.output import OutputFormat
 
 app = typer.Typer(rich_markup_mode=None, add_completion=False)
 
@@ -41,6 +42,9 @@ def show(
     sources: Annotated[
         bool, typer.Option("--sources", help="Say where each field came from, and its age.")
     ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Every health rule with its input, and the score.")
+    ] = False,
 ) -> None:
     """Show one package from the mirror (fetched first if it is not there yet)."""
     from pkgcli.output import output_options, render_field_list, render_record
@@ -53,6 +57,9 @@ def show(
     from pkgcli.service import show_package
 
     view = show_package(ctx.obj, slug, offline=offline)
+    from pkgcli.present.health import attach_health, health_lines, health_pairs
+
+    attach_health(view, ctx.obj, explain=explain)  # pkgcli.health
 
     def human() -> Any:
         from pkgcli.render import render_package, render_sources
@@ -64,3 +71,7 @@ def show(
         from pkgcli.render import source_lines
 
         emit(source_lines(view, out))  # nothing more for the table, or JSON (pkgcli.sources)
+    if fields is None and out.format is OutputFormat.table:
+        emit(health_lines(view, explain=explain, width=out.width))
+    elif fields is None and out.format is OutputFormat.plain:
+        emit(health_pairs(view, explain=explain))

@@ -19,40 +19,19 @@ from pkgcli.sources.boundary import (
     BadRecord,
     Fields,
     shown,
-    split_url,
     storable,
     valid_name,
 )
 
-PYPI_HOSTS = frozenset({"pypi.org", "www.pypi.org", "pypi.python.org", "test.pypi.org"})
+# The name functions live in pypi_names (no HTTP imports, for `pkgcli check`); re-exported.
+from pkgcli.sources.pypi_names import PYPI_HOSTS as PYPI_HOSTS
+from pkgcli.sources.pypi_names import normalize_name as normalize_name
+from pkgcli.sources.pypi_names import parse_pypi_name as parse_pypi_name
+
 _PYTHON_RE = re.compile(r"^[0-9]{1,9}\.[0-9]{1,9}$")  # "3.12"; not "3" or "3 :: Only"
 _DJANGO_RE = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,9})?$")  # "4.2", and bare majors ("5")
 _UNKNOWN_LICENCES = frozenset({"", "unknown", "none", "n/a", "other", "other/proprietary license"})
 _DOC_LABELS = frozenset({"documentation", "docs", "documentationurl", "readthedocs"})
-
-
-def normalize_name(name: str) -> str:
-    """PEP 503: lowercase, runs of `-`, `_`, `.` become one `-`."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def parse_pypi_name(pypi_url: str | None) -> str | None:
-    """The PyPI project name in a `pypi_url`: a PyPI project URL (any era) or a bare name."""
-    text = (pypi_url or "").strip()
-    if not text:
-        return None
-    if "/" not in text and ":" not in text:
-        return normalize_name(text) if valid_name(text, PYPI_NAME) else None
-    parts = split_url(text)
-    if parts is None:
-        return None
-    if (parts.hostname or "").lower() not in PYPI_HOSTS:
-        return None
-    segments = [s for s in parts.path.split("/") if s]
-    if len(segments) >= 2 and segments[0] in ("project", "pypi", "simple"):
-        name = segments[1]
-        return normalize_name(name) if valid_name(name, PYPI_NAME) else None
-    return None
 
 
 def _classifier_values(classifiers: list[str], prefix: str) -> list[str]:
@@ -159,7 +138,26 @@ def parse_project(
         ),
         "development_status": status[0] if status else None,
         "documentation_url": _documentation_url(f),
+        "advisories": parse_advisories(doc.get("vulnerabilities")),
     }
+
+
+_ADVISORY_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9._:-]{0,63}$")
+
+
+def parse_advisories(raw: Any) -> list[str] | None:
+    """PyPI's `vulnerabilities` (from OSV) → sorted advisory ids; None when it is not a list
+    (unknown, never "none"). Withdrawn entries and ids that are not plain ids are dropped."""
+    if not isinstance(raw, list):
+        return None
+    ids = set()
+    for entry in raw:
+        if not isinstance(entry, dict) or entry.get("withdrawn"):
+            continue
+        value = entry.get("id")
+        if isinstance(value, str) and _ADVISORY_ID_RE.match(value):
+            ids.add(value)
+    return sorted(ids)
 
 
 class PyPIClient(SourceClient):
