@@ -381,7 +381,9 @@ def test_an_unknown_source_is_a_usage_error_naming_the_valid_ones(
 ) -> None:
     result = cli("fetch", DOT, "--source", "github,npm")
     assert result.exit_code == EXIT_USAGE
-    assert "unknown source 'npm'; choose from djangopackages, github, pypi, forges" in result.stderr
+    assert "unknown source 'npm'; choose from djangopackages, github, pypi, gitlab, codeberg, forges" in (
+        result.stderr
+    )
     assert fake.requests.snapshot() == []
 
 
@@ -443,7 +445,7 @@ def test_a_gitlab_repository_feeds_the_same_fields(cli: CliHarness) -> None:
     cli.transport = gitlab_transport(record, project)
     result = cli("fetch", "encrypted-fields")
     assert result.exit_code == 0, result.stderr
-    assert "GitLab/Codeberg: 1 of 1 refreshed" in result.stderr
+    assert "GitLab: 1 of 1 refreshed" in result.stderr
     asked = [r for r in cli.transport.seen if "gitlab" in r.url.path]
     assert (
         asked[0]

@@ -23,16 +23,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pkgcli.context import AppContext
-from pkgcli.errors import EXIT_UPSTREAM, UpstreamError, UsageError
+from pkgcli.errors import EXIT_UPSTREAM, UpstreamError
 from pkgcli.jobs import Result, Target, forge_job, github_job, pypi_job, stats_job
 from pkgcli.models import utc_now
 from pkgcli.sources.base import CacheEntry, SourceClient, SourceStopped
-from pkgcli.sources.forges import FORGE_LABELS, ForgeClient, parse_forge_url
+from pkgcli.sources.forges import ForgeClient, parse_forge_url
+from pkgcli.registry import label, parse_sources
 from pkgcli.sources.github import GRAPHQL_BATCH, GitHubClient, GraphRepo, parse_repo_url
 from pkgcli.sources.pypi import PyPIClient, parse_pypi_name
 from pkgcli.store import Row, Store
 
-SOURCES = ("djangopackages", "github", "pypi", "forges")
 IN_FLIGHT = 4  # per upstream host
 STATS_WAIT = 3.0  # seconds before revisiting stats GitHub was still computing
 STATS_PASSES = 2
@@ -41,20 +41,6 @@ FLUSH_ROWS = 200
 FLUSH_SECONDS = 1.0
 PER_PACKAGE_SCAN = 50  # up to this many packages, read validators per package, else all
 Progress = Callable[[str, int, int | None], None]
-
-
-def parse_sources(text: str | None) -> tuple[str, ...]:
-    """`--source a,b` → the chosen sources in canonical order (default: all of them)."""
-    if text is None or not text.strip():
-        return SOURCES
-    names = [n.strip().lower() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in SOURCES]
-    if unknown or not names:
-        raise UsageError(
-            f"unknown source {', '.join(map(repr, unknown)) or repr(text)}; "
-            f"choose from {', '.join(SOURCES)} (comma-separated)"
-        )
-    return tuple(s for s in SOURCES if s in names)
 
 
 # -- planning --------------------------------------------------------------------------
@@ -210,7 +196,7 @@ class Refresh:
         from pkgcli.http import BearerToken
 
         def make() -> GitHubClient:
-            base = self.ctx.settings.github_api_url
+            base = self.ctx.settings.url("github")
             token = github_token()
             auth = BearerToken(token, base) if token else None
             return GitHubClient(
@@ -222,7 +208,7 @@ class Refresh:
 
     def pypi(self) -> PyPIClient:
         def make() -> PyPIClient:
-            base = self.ctx.settings.pypi_url
+            base = self.ctx.settings.url("pypi")
             return PyPIClient(self._http("PyPI"), base, sleep=self.ctx.sleep)
 
         client: PyPIClient = self.ctx.client("pypi", make)
@@ -230,13 +216,10 @@ class Refresh:
 
     def forge(self, kind: str) -> ForgeClient:
         def make() -> ForgeClient:
-            settings = self.ctx.settings
-            base = settings.gitlab_api_url if kind == "gitlab" else settings.codeberg_api_url
-            return ForgeClient(
-                self._http(FORGE_LABELS[kind]), base, sleep=self.ctx.sleep, kind=kind
-            )
+            base = self.ctx.settings.url(kind)  # each forge its own registered source
+            return ForgeClient(self._http(label(kind)), base, sleep=self.ctx.sleep, kind=kind)
 
-        client: ForgeClient = self.ctx.client(f"forges:{kind}", make)
+        client: ForgeClient = self.ctx.client(kind, make)
         return client
 
     # -- running -------------------------------------------------------------------------
@@ -305,17 +288,17 @@ class Refresh:
                 cache = load_cache(store, self._prefixes(client, names, client.project_url))
                 for target in wanted:
                     self._submit("pypi", "pypi", None, pypi_job, client, target, cache)
-        if "forges" in self.sources:
-            wanted = [t for t in targets if t.forge]
-            if wanted:
-                self._tally("forges", "GitLab/Codeberg", len(wanted))
-                for target in wanted:
-                    assert target.forge is not None
-                    forge = self.forge(target.forge.kind)
-                    cache = load_cache(store, [target.forge.project_url(forge.base_url)])
-                    self._submit(
-                        f"forge-{forge.kind}", "forges", None, forge_job, forge, target, cache
-                    )
+        for kind in ("gitlab", "codeberg"):
+            # A forge pkgcli recognises but that is not a chosen source is never asked.
+            wanted = [t for t in targets if t.forge and t.forge.kind == kind]
+            if kind not in self.sources or not wanted:
+                continue
+            self._tally(kind, label(kind), len(wanted))
+            forge = self.forge(kind)
+            for target in wanted:
+                assert target.forge is not None
+                cache = load_cache(store, [target.forge.project_url(forge.base_url)])
+                self._submit(kind, kind, None, forge_job, forge, target, cache)
         if "github" in self.sources:
             self._start_github([t for t in targets if t.github], catalogue=catalogue)
 

@@ -236,7 +236,7 @@ def run_fetch(
     from contextlib import nullcontext
 
     from pkgcli.errors import EXIT_NOT_FOUND, EXIT_UPSTREAM, UsageError
-    from pkgcli.refresh import parse_sources
+    from pkgcli.registry import parse_sources
     from pkgcli.render import fetch_summary
     from pkgcli.service import check_slug
 
