@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 
 from pkgcli.errors import UsageError
-
 from pkgcli.registry import SOURCES
 from pkgcli.registry import source as find_source
 

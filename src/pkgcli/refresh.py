@@ -19,16 +19,16 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from pkgcli.context import AppContext
-from pkgcli.errors import EXIT_UPSTREAM, UpstreamError
+from pkgcli.errors import UpstreamError
 from pkgcli.jobs import Result, Target, forge_job, github_job, pypi_job, stats_job
 from pkgcli.models import utc_now
+from pkgcli.registry import label
+from pkgcli.registry import source as registered
 from pkgcli.sources.base import CacheEntry, SourceClient, SourceStopped
 from pkgcli.sources.forges import ForgeClient, parse_forge_url
-from pkgcli.registry import label, parse_sources
 from pkgcli.sources.github import GRAPHQL_BATCH, GitHubClient, GraphRepo, parse_repo_url
 from pkgcli.sources.pypi import PyPIClient, parse_pypi_name
 from pkgcli.store import Row, Store
@@ -65,38 +65,36 @@ def plan_target(row: Mapping[str, Any]) -> Target:
 # -- the report ------------------------------------------------------------------------
 
 
+OUTCOMES = ("ok", "not_modified", "moved", "not_found", "failed", "pending")
+
+
 @dataclass
 class Tally:
-    """What one source did in a run."""
+    """What one source did in a run: an outcome per package, the requests it took."""
 
     label: str
     packages: int = 0
-    refreshed: int = 0  # a value group came back (200 or 304)
-    unchanged: int = 0  # every answer a 304
-    statuses: dict[str, int] = field(default_factory=dict)
+    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     errors: list[str] = field(default_factory=list)
-    stopped_for: int = 0  # packages not refreshed because the source stopped
     still_computing: int = 0
     secondary_limits: int = 0  # secondary rate limits waited out
     requests: int = 0
-    not_modified: int = 0
+    not_modified: int = 0  # answers that were a 304
     skipped: str | None = None
     stop: SourceStopped | None = None
+    quota: tuple[int, int] | None = None  # (remaining, limit) after the run, when known
 
     def add(self, result: Result) -> None:
         self.requests += result.requests
         self.not_modified += result.not_modified
         if result.error:
             self.errors.append(result.error)
-        if result.stopped and not result.has_data:
-            self.stopped_for += 1
-            return
-        if result.has_data:
-            self.refreshed += 1
-            self.unchanged += result.row.get("etag_hit", 0)
-        status = result.row.get("status")
-        if status and status not in ("ok", "rate_limited"):
-            self.statuses[status] = self.statuses.get(status, 0) + 1
+        self.outcomes[result.outcome] = self.outcomes.get(result.outcome, 0) + 1
+
+    def revise(self, before: str, result: Result) -> None:
+        """A revisited package (stats GitHub was computing) changes its outcome."""
+        self.outcomes[before] -= 1
+        self.add(result)
 
 
 @dataclass
@@ -105,32 +103,44 @@ class SourcesReport:
     seconds: float = 0.0
 
     @property
-    def exit_code(self) -> int:
-        troubled = any(t.stop or t.errors for t in self.tallies.values())
-        return EXIT_UPSTREAM if troubled else 0
-
-    @property
     def requests(self) -> int:
         return sum(t.requests for t in self.tallies.values())
+
+    def count(self, outcome: str) -> int:
+        return sum(t.outcomes.get(outcome, 0) for t in self.tallies.values())
 
 
 # -- the run ---------------------------------------------------------------------------
 
 
 class _Writer:
-    """Commits results in small batches: each package's source row is whole or absent."""
+    """Commits results in small batches, each package's source row together with its
+    outcome in the run journal: both whole or both absent."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, run_id: int | None) -> None:
         self.store = store
+        self.run_id = run_id
         self.rows: list[tuple[str, Row]] = []
         self.cache: list[Row] = []
+        self.outcomes: list[Row] = []
         self.last = time.monotonic()
 
     def add(self, result: Result) -> None:
-        # A transient failure or a stop before any answer says nothing about the package.
-        if result.has_data or "status" in result.row:
-            self.rows.append((result.source, result.row))
+        table = registered(result.source).table
+        assert table is not None
+        self.rows.append((table, result.row))
         stamp = utc_now()
+        if self.run_id is not None:
+            self.outcomes.append(
+                {
+                    "run_id": self.run_id,
+                    "package_id": result.package_id,
+                    "source": result.source,
+                    "outcome": result.outcome,
+                    "error": result.error or result.row.get("status_detail"),
+                    "at": stamp,
+                }
+            )
         self.cache += [
             {
                 "url": e.url,
@@ -146,8 +156,8 @@ class _Writer:
 
     def flush(self) -> None:
         if self.rows or self.cache:
-            self.store.save_source_rows(self.rows, self.cache)
-        self.rows, self.cache = [], []
+            self.store.save_source_rows(self.rows, self.cache, self.outcomes)
+        self.rows, self.cache, self.outcomes = [], [], []
         self.last = time.monotonic()
 
 
@@ -166,12 +176,18 @@ def load_cache(store: Store, prefixes: Iterable[str]) -> dict[str, CacheEntry]:
 class Refresh:
     """One run over the chosen sources for a list of packages."""
 
-    def __init__(self, ctx: AppContext, sources: Sequence[str], progress: Progress) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        sources: Sequence[str],
+        progress: Progress,
+        run_id: int | None = None,
+    ) -> None:
         self.ctx = ctx
         self.sources = sources
         self.progress = progress
         self.report = SourcesReport()
-        self.writer = _Writer(ctx.store)
+        self.writer = _Writer(ctx.store, run_id)
         self.pools: dict[str, ThreadPoolExecutor] = {}
         self.outstanding = 0
         self.done: queue.Queue[tuple[str, Any, Future[Any]]] = queue.Queue()
@@ -243,10 +259,16 @@ class Refresh:
         self.outstanding -= 1
         return item
 
-    def _tally(self, source: str, label: str, total: int) -> Tally:
+    def _tally(self, source: str, label: str, wanted: Sequence[Target]) -> Tally:
+        """Start a source: count its packages and journal each as `pending` until answered."""
         tally = self.report.tallies.setdefault(source, Tally(label))
-        tally.packages += total
-        self.progress(source, 0, total)
+        tally.packages += len(wanted)
+        self.progress(source, 0, len(wanted))
+        if self.writer.run_id is not None:
+            self.ctx.store.plan_fetch_outcomes(
+                self.writer.run_id,
+                [{"package_id": t.id, "source": source, "outcome": "pending"} for t in wanted],
+            )
         return tally
 
     def run(self, targets: Sequence[Target], *, catalogue: bool) -> SourcesReport:
@@ -273,6 +295,9 @@ class Refresh:
             if clients:
                 tally.requests = sum(c.http.requests for c in clients)
                 tally.secondary_limits = sum(getattr(c, "secondary_hits", 0) for c in clients)
+                core = getattr(clients[0], "rate", {}).get("core")
+                if core is not None:
+                    tally.quota = (core.remaining, core.limit)
             stops = [c.stopped for c in clients if c.stopped is not None]
             if stops and tally.stop is None:
                 tally.stop = stops[0]
@@ -283,7 +308,7 @@ class Refresh:
             wanted = [t for t in targets if t.pypi]
             if wanted:
                 client = self.pypi()
-                self._tally("pypi", "PyPI", len(wanted))
+                self._tally("pypi", label("pypi"), wanted)
                 names = [t.pypi for t in wanted if t.pypi]
                 cache = load_cache(store, self._prefixes(client, names, client.project_url))
                 for target in wanted:
@@ -293,7 +318,7 @@ class Refresh:
             wanted = [t for t in targets if t.forge and t.forge.kind == kind]
             if kind not in self.sources or not wanted:
                 continue
-            self._tally(kind, label(kind), len(wanted))
+            self._tally(kind, label(kind), wanted)
             forge = self.forge(kind)
             for target in wanted:
                 assert target.forge is not None
@@ -307,14 +332,16 @@ class Refresh:
 
         if not wanted:
             return
-        tally = self._tally("github", "GitHub", len(wanted))
         if catalogue and not github_token():
+            tally = self.report.tallies.setdefault("github", Tally(label("github")))
+            tally.packages = len(wanted)
             tally.skipped = (
                 f"GitHub skipped for {len(wanted):,} packages: without a token GitHub allows "
                 "60 requests an hour, and a catalogue refresh needs about 4 per package. "
                 "Set GITHUB_TOKEN or GH_TOKEN to include it."
             )
             return
+        self._tally("github", label("github"), wanted)
         client = self.github()
         names = [t.github for t in wanted if t.github]
         prefixes = self._prefixes(client, names, client.repo_url)
@@ -341,9 +368,9 @@ class Refresh:
             return [client.base_url + "/"]
         return [url(name) for name in names]
 
-    def _drain(self) -> list[tuple[int, str]]:
+    def _drain(self) -> list[Result]:
         """Handle results as they arrive until nothing is pending; the stats to revisit."""
-        revisit: list[tuple[int, str]] = []
+        revisit: list[Result] = []
         while self.outstanding:
             item = self._next()
             if item is None:
@@ -355,13 +382,13 @@ class Refresh:
                 continue
             result: Result = future.result()
             if kind == "stats":
-                self.report.tallies["github"].requests += result.requests
+                self.report.tallies["github"].revise("pending", result)
             else:
                 self.report.tallies[kind].add(result)
                 self.progress(kind, 1, None)
             self.writer.add(result)
-            if result.pending:
-                revisit.append((result.package_id, result.pending))
+            if result.pending and result.settled:
+                revisit.append(result)
         return revisit
 
     def _after_graphql(self, future: Future[Any], batch: list[Target]) -> None:
@@ -375,15 +402,25 @@ class Refresh:
                 "github", "github", None, github_job, client, target, self.github_cache, graph
             )
 
-    def _revisit_stats(self, revisit: list[tuple[int, str]]) -> None:
-        """Stats GitHub was computing: look again after a pause, at most STATS_PASSES times."""
+    def _revisit_stats(self, revisit: list[Result]) -> None:
+        """Stats GitHub was computing: look again after a pause, at most STATS_PASSES times;
+        still computing after that, the package stays `pending` (its other groups stored)."""
         client = self.ctx.clients().get("github")
         for _ in range(STATS_PASSES):
             if not revisit or not isinstance(client, GitHubClient) or client.stopped:
                 break
             self.ctx.sleep(STATS_WAIT)
-            for package_id, name in revisit:
-                self._submit("github", "stats", None, stats_job, client, package_id, name, {})
+            for result in revisit:
+                self._submit(
+                    "github",
+                    "stats",
+                    None,
+                    stats_job,
+                    client,
+                    result.package_id,
+                    result.pending,
+                    result.settled,
+                )
             revisit = self._drain()
         if revisit:
             self.report.tallies["github"].still_computing = len(revisit)
@@ -395,8 +432,11 @@ def refresh_sources(
     sources: Sequence[str],
     *,
     progress: Progress,
+    run_id: int | None = None,
+    catalogue: bool | None = None,
 ) -> SourcesReport:
-    """Refresh these packages (None: every package not gone upstream) from the sources."""
+    """Refresh these packages (None: every package not gone upstream) from the sources,
+    journaling each package's outcome under `run_id`."""
     from pkgcli.overlay import edited_values
 
     # The user's fixes to repo_url / pypi_url say where to look (local packages included).
@@ -406,68 +446,5 @@ def refresh_sources(
         for row in ctx.store.source_targets(package_ids)
     ]
     targets = [plan_target(r) for r in rows]
-    return Refresh(ctx, sources, progress).run(targets, catalogue=package_ids is None)
-
-
-def summary_lines(report: SourcesReport, now: datetime | None = None) -> list[str]:
-    """What a run did, source by source, for stderr."""
-    lines = []
-    for tally in report.tallies.values():
-        if tally.skipped:
-            lines.append(tally.skipped)
-            continue
-        lines.append(_tally_line(tally))
-        if tally.stop is not None:
-            lines.append(_stop_line(tally, now or datetime.now(UTC)))
-        if tally.still_computing:
-            lines.append(
-                f"GitHub was still computing commit activity for {tally.still_computing:,} "
-                "package(s): their previous values are kept; a later fetch will get them."
-            )
-        if tally.errors and tally.stop is None:
-            more = f" (and {len(tally.errors) - 1:,} more)" if len(tally.errors) > 1 else ""
-            lines.append(f"{tally.label}: {tally.errors[0]}{more}")
-    return lines
-
-
-STATUS_WORDS = {
-    "moved": "moved",
-    "not_found": "not found",
-    "unavailable_451": "unavailable for legal reasons (451)",
-    "blocked": "blocked",
-    "gone_from_pypi": "gone from PyPI",
-}
-
-
-def _tally_line(tally: Tally) -> str:
-    parts = [f"{tally.refreshed:,} of {tally.packages:,} refreshed"]
-    if tally.unchanged:
-        parts.append(f"{tally.unchanged:,} unchanged (304)")
-    parts += [f"{n:,} {STATUS_WORDS.get(s, s)}" for s, n in sorted(tally.statuses.items())]
-    requests = f"{tally.requests:,} requests"
-    if tally.not_modified:
-        requests += f", {tally.not_modified:,} answered 304"
-    if tally.secondary_limits:
-        requests += f"; waited out {tally.secondary_limits:,} secondary rate limit(s)"
-    return f"{tally.label}: {', '.join(parts)} ({requests})"
-
-
-def _stop_line(tally: Tally, now: datetime) -> str:
-    from pkgcli.render import relative_time
-
-    stop = tally.stop
-    assert stop is not None
-    kept = (
-        f"{tally.stopped_for:,} package(s) keep their previous {tally.label} values"
-        if tally.stopped_for
-        else "everything fetched so far is kept"
-    )
-    if stop.resume_at is not None:
-        when = stop.resume_at.astimezone(UTC)
-        resume = (
-            f"it can resume at {when.strftime('%Y-%m-%d %H:%M:%S')} UTC "
-            f"({relative_time(when.isoformat(), now)}): run the same command again then"
-        )
-    else:
-        resume = "run the same command again later"
-    return f"{tally.label} stopped: {stop.reason}; {kept}; {resume}."
+    whole = package_ids is None if catalogue is None else catalogue
+    return Refresh(ctx, sources, progress, run_id).run(targets, catalogue=whole)

@@ -38,7 +38,12 @@ SOURCES: list[Source] = [
         "django_packages_api",
     ),
     Source(
-        "github", "GitHub", "PKGCLI_GITHUB_API_URL", "https://api.github.com", "github_api", "github"
+        "github",
+        "GitHub",
+        "PKGCLI_GITHUB_API_URL",
+        "https://api.github.com",
+        "github_api",
+        "github",
     ),
     Source("pypi", "PyPI", "PKGCLI_PYPI_URL", "https://pypi.org", "pypi", "pypi"),
     Source(
@@ -103,8 +108,10 @@ def source_help() -> str:
     """The `--source` help text, from the registry."""
     groups = {s.alias: [t.name for t in SOURCES if t.alias == s.alias] for s in SOURCES if s.alias}
     extra = "; ".join(f"{alias} = {'+'.join(members)}" for alias, members in groups.items())
-    return f"Comma-separated: {','.join(names())}" + (f" ({extra})" if extra else "") + (
-        " (default: all)."
+    return (
+        f"Comma-separated: {','.join(names())}"
+        + (f" ({extra})" if extra else "")
+        + (" (default: all).")
     )
 
 

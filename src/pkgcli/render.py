@@ -310,6 +310,8 @@ SOURCE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
 )
+
+
 def source_label(name: str) -> str:
     """A source's proper name, from the registry."""
     from pkgcli.registry import label

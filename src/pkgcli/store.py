@@ -18,7 +18,7 @@ from typing import Any
 
 from pkgcli.errors import DatabaseError, UsageError
 from pkgcli.migrations import MIGRATION_NAMES, MIGRATION_SET
-from pkgcli.models import MAX_ID, MAX_SLUG
+from pkgcli.models import MAX_ID, MAX_SLUG, utc_now
 
 Row = dict[str, Any]
 
@@ -151,6 +151,17 @@ SOURCE_JSON_LISTS: dict[str, dict[str, type]] = {
     "github_repos": {"commits_over_52": int, "participants": str},
     "pypi_projects": {"python_versions": str, "django_versions": str},
 }
+
+
+OUTCOME_COLUMNS = ("run_id", "package_id", "source", "outcome", "error", "at")
+
+
+def _write_outcomes(conn: Any, outcomes: Iterable[Row]) -> None:
+    conn.executemany(
+        f"INSERT OR REPLACE INTO fetch_outcomes ({', '.join(OUTCOME_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in OUTCOME_COLUMNS)})",
+        [[row.get(c) for c in OUTCOME_COLUMNS] for row in outcomes],
+    )
 
 
 def json_list(text: str, item: type) -> list[Any]:
@@ -562,10 +573,18 @@ class Store:
                 flagged += cur.rowcount
         return flagged
 
-    def save_source_rows(self, rows: Iterable[tuple[str, Row]], cache: Iterable[Row]) -> int:
-        """Upsert partial source rows (only the columns given) and HTTP validators, atomically."""
+    def save_source_rows(
+        self,
+        rows: Iterable[tuple[str, Row]],
+        cache: Iterable[Row],
+        outcomes: Iterable[Row] = (),
+    ) -> int:
+        """Upsert partial source rows (only the columns given), HTTP validators and the run
+        journal's outcomes for them, atomically: a package's answers and its outcome are
+        committed together or not at all."""
         rows, cache = list(rows), list(cache)
         with self.transaction() as conn:
+            _write_outcomes(conn, outcomes)
             for source, row in rows:
                 table, columns = SOURCE_TABLES[source]
                 unknown = set(row) - set(columns)
@@ -586,6 +605,63 @@ class Store:
                 [[entry[c] for c in CACHE_COLUMNS] for entry in cache],
             )
         return len(rows)
+
+    # -- the fetch run journal (migration 0004) ------------------------------------------
+
+    def abandon_open_write(self) -> None:
+        """Roll back a write a Ctrl-C cut between its BEGIN and its guard, so the journal
+        can still record how the run ended."""
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def start_fetch_run(self, selection: Row, options: Row, planned: Iterable[Row]) -> int:
+        """A new run, every (package, source) it will ask for recorded `pending`."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO fetch_runs (selection, options, started_at) VALUES (?, ?, ?)",
+                (json.dumps(selection), json.dumps(options), utc_now()),
+            )
+            run_id = int(cur.lastrowid or 0)
+            _write_outcomes(conn, ({**row, "run_id": run_id} for row in planned))
+        return run_id
+
+    def plan_fetch_outcomes(self, run_id: int, planned: Iterable[Row]) -> None:
+        """Record more (package, source) pairs as `pending` for a running run."""
+        with self.transaction() as conn:
+            _write_outcomes(conn, ({**row, "run_id": run_id} for row in planned))
+
+    def set_fetch_run(self, run_id: int, **values: Any) -> None:
+        """Update a run's status, finished_at or summary."""
+        names = [n for n in values if n in ("status", "finished_at", "summary")]
+        with self.transaction() as conn:
+            conn.execute(
+                f"UPDATE fetch_runs SET {', '.join(f'{n} = ?' for n in names)} WHERE id = ?",
+                [values[n] for n in names] + [run_id],
+            )
+
+    def fetch_runs(self, limit: int = 5) -> list[Row]:
+        """The newest runs, newest first."""
+        return self.query("SELECT * FROM fetch_runs ORDER BY id DESC LIMIT ?", (limit,))
+
+    def fetch_outcome_counts(self, run_id: int) -> dict[str, dict[str, int]]:
+        """{source: {outcome: packages}} for one run."""
+        counts: dict[str, dict[str, int]] = {}
+        for row in self.query(
+            "SELECT source, outcome, count(*) AS n FROM fetch_outcomes WHERE run_id = ? "
+            "GROUP BY source, outcome",
+            (run_id,),
+        ):
+            counts.setdefault(row["source"], {})[row["outcome"]] = row["n"]
+        return counts
+
+    def fetch_outcomes(self, run_id: int, outcomes: Sequence[str]) -> list[Row]:
+        """The (package_id, source, outcome, error) rows of a run with these outcomes."""
+        marks = ", ".join("?" for _ in outcomes)
+        return self.query(
+            "SELECT package_id, source, outcome, error FROM fetch_outcomes "
+            f"WHERE run_id = ? AND outcome IN ({marks}) ORDER BY package_id",
+            [run_id, *outcomes],
+        )
 
     def record_run(self, run: Row) -> None:
         with self.transaction() as conn:

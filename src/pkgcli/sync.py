@@ -15,12 +15,23 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from pkgcli.context import AppContext
-from pkgcli.errors import NotFound, UpstreamError
+from pkgcli.errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_STOPPED,
+    NotFound,
+    PkgcliError,
+    UpstreamError,
+    UsageError,
+)
 from pkgcli.models import FetchReport, utc_now
+from pkgcli.refresh import refresh_sources
 from pkgcli.sources.djangopackages import (
     BadRecord,
     DjangoPackagesClient,
@@ -229,96 +240,230 @@ def _skip_local(store: Store, slugs: list[str], report: FetchReport) -> list[str
     return [s for s in slugs if s not in local]
 
 
-def run_fetch(
-    ctx: AppContext, slugs: list[str], *, all_packages: bool, sources: str | None = None
-) -> int:
-    """The `fetch` command: validate, fetch with progress on stderr, summarise. Exit code."""
-    from contextlib import nullcontext
+@dataclass
+class FetchSummary:
+    """One `fetch` run as the command reports it: what each stage did and how it ended."""
 
-    from pkgcli.errors import EXIT_NOT_FOUND, EXIT_UPSTREAM, UsageError
+    run_id: int
+    status: str = "complete"  # complete | failed | stopped | interrupted
+    packages: int = 0
+    seconds: float = 0.0
+    catalogue: FetchReport | None = None
+    sources: Any = None  # refresh.SourcesReport
+
+    def settle(self, started: float) -> None:
+        """The run's status from its outcomes: pending means stopped, failures failed."""
+        self.seconds = time.monotonic() - started
+        if self.status == "interrupted" or self.sources is None:
+            return
+        if self.sources.count("pending"):
+            self.status = "stopped"
+        elif self.sources.count("failed"):
+            self.status = "failed"
+
+
+@dataclass
+class Selection:
+    """What a fetch was asked to do: named slugs, --all, or a journal query."""
+
+    slugs: list[str] = field(default_factory=list)
+    all_packages: bool = False
+    resume: bool = False
+    failed: bool = False
+
+
+def read_slugs(text: str) -> list[str]:
+    """Slugs from stdin (`fetch -`): one per line; blank lines and `#` comments ignored."""
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return [line for line in lines if line]
+
+
+def run_fetch(
+    ctx: AppContext,
+    selection: Selection,
+    *,
+    sources: str | None = None,
+) -> tuple[FetchSummary, int]:
+    """The `fetch` run: validate, journal, fetch with progress on stderr. (summary, exit)."""
     from pkgcli.registry import parse_sources
-    from pkgcli.render import fetch_summary
+
+    chosen = parse_sources(sources)
+    _check_selection(selection)
+    if selection.resume or selection.failed:
+        return _rerun(ctx, selection)
+    slugs = list(dict.fromkeys(selection.slugs))
+    store = ctx.store
+    run_id = store.start_fetch_run(
+        {"slugs": slugs, "all": selection.all_packages},
+        {"sources": list(chosen)},
+        [],
+    )
+    summary = FetchSummary(run_id)
+    started = time.monotonic()
+    code = 0
+    try:
+        with store.exclusive("fetch --all") if selection.all_packages else nullcontext():
+            code = _fetch(ctx, summary, slugs, selection.all_packages, chosen)
+    except KeyboardInterrupt:  # everything committed stays; the journal says what is left
+        summary.status = "interrupted"
+        code = EXIT_INTERRUPTED
+    except PkgcliError:
+        summary.status = "failed"
+        raise
+    finally:
+        summary.settle(started)
+        _finish_run(store, summary)
+    return summary, code or exit_code(summary)
+
+
+def _check_selection(selection: Selection) -> None:
+    from pkgcli.errors import UsageError
     from pkgcli.service import check_slug
 
-    if all_packages and slugs:
-        raise UsageError("give package slugs or --all, not both")
-    if not all_packages and not slugs:
+    modes = [bool(selection.slugs), selection.all_packages, selection.resume, selection.failed]
+    if sum(modes) > 1:
+        raise UsageError("give package slugs, --all, --resume or --failed: one of them")
+    if not any(modes):
         raise UsageError("name at least one package slug, or use --all")
-    for slug in slugs:
+    for slug in selection.slugs:
         check_slug(slug)
-    chosen = parse_sources(sources)
-    slugs = list(dict.fromkeys(slugs))
-    report = FetchReport()
+
+
+def exit_code(summary: FetchSummary) -> int:
+    """4 an upstream unreachable (or refusing) for the whole run, 7 stopped early
+    (resumable), 6 some packages failed, 0 everything done. Stopped beats failed:
+    resuming retries the failures too."""
+    from pkgcli.errors import EXIT_UPSTREAM
+
+    report = summary.sources
+    if report is not None and any(
+        t.stop is not None and t.stop.resume_at is None and not _answered(t)
+        for t in report.tallies.values()
+    ):
+        return EXIT_UPSTREAM  # unreachable or refusing us (a rejected token) all run long
+    if summary.status == "stopped":
+        return EXIT_STOPPED
+    return EXIT_FAILED if summary.status == "failed" else 0
+
+
+def _answered(tally: Any) -> int:
+    return sum(tally.outcomes.get(o, 0) for o in ("ok", "not_modified", "moved", "not_found"))
+
+
+def _finish_run(store: Store, summary: FetchSummary) -> None:
+    import json
+
+    from pkgcli.present.fetch import summary_json
+
+    store.abandon_open_write()
+    store.set_fetch_run(
+        summary.run_id,
+        status=summary.status,
+        finished_at=utc_now(),
+        summary=json.dumps(summary_json(summary)),
+    )
+
+
+def _fetch(
+    ctx: AppContext,
+    summary: FetchSummary,
+    slugs: list[str],
+    all_packages: bool,
+    chosen: tuple[str, ...],
+) -> int:
+    """Django Packages (all, or the named packages), then the other sources."""
+    from pkgcli.errors import EXIT_NOT_FOUND, EXIT_UPSTREAM
+    from pkgcli.present.fetch import progress_display
+
     store = ctx.store
     from_dp = "djangopackages" in chosen
     dp_slugs = slugs if from_dp else [s for s in slugs if store.get_package(s) is None]
-    outcome = None
-    try:
-        with store.exclusive("fetch --all") if all_packages else nullcontext():
-            outcome = _fetch(ctx, slugs, dp_slugs, all_packages, chosen, report)
-    except KeyboardInterrupt:
-        if from_dp or dp_slugs:
-            ctx.note(fetch_summary(report, interrupted=True))
-        if outcome is None and len(chosen) > int(from_dp):
-            ctx.note("Interrupted: the answers received so far are saved; run it again to complete")
-        raise
-    for note in report.notes:
-        ctx.note(note)
+    report = FetchReport()
     if from_dp or dp_slugs:
-        ctx.note(fetch_summary(report))
-    if outcome is not None:
-        from pkgcli.refresh import summary_lines
-
-        for line in summary_lines(outcome):
-            ctx.note(line)
+        summary.catalogue = report
+    with progress_display() as progress:
+        if all_packages and from_dp:
+            fetch_all(store, ctx.dp_client(), report, progress)
+        elif dp_slugs:
+            if not from_dp:
+                ctx.note(
+                    f"not mirrored yet, so fetched from Django Packages first: "
+                    f"{', '.join(dp_slugs)}"
+                )
+            fetch_packages(store, ctx.dp_client(), dp_slugs, report, progress)
+        for note in report.notes:
+            ctx.note(note)
+        ids = None if all_packages else _known_ids(store, slugs)
+        summary.packages = report.packages if all_packages else len(ids or [])
+        wanted = [s for s in chosen if s != "djangopackages"]
+        if wanted:
+            summary.sources = refresh_sources(
+                ctx, ids, wanted, progress=progress, run_id=summary.run_id
+            )
     if report.failed:
         ctx.note(f"not on Django Packages: {', '.join(report.failed)}")
         return EXIT_NOT_FOUND
     if report.unstorable:
         ctx.note(f"not stored (malformed on Django Packages): {', '.join(report.unstorable)}")
         return EXIT_UPSTREAM
-    return outcome.exit_code if outcome is not None else 0
+    return 0
 
 
-def _fetch(
-    ctx: AppContext,
-    slugs: list[str],
-    dp_slugs: list[str],
-    all_packages: bool,
-    chosen: tuple[str, ...],
-    report: FetchReport,
+def _known_ids(store: Store, slugs: list[str]) -> list[int]:
+    rows = [store.get_package(slug) for slug in slugs]
+    return [row["id"] for row in rows if row is not None]
+
+
+def _rerun(ctx: AppContext, selection: Selection) -> tuple[FetchSummary, int]:
+    """`--resume` (the last unfinished run's pending and failed packages, same run) or
+    `--failed` (the last run's failures, as a new run)."""
+    from pkgcli.present.fetch import progress_display
+
+    store = ctx.store
+    runs = store.fetch_runs(limit=1)
+    if not runs:
+        raise UsageError("no fetch has run yet: nothing to resume or retry")
+    last = runs[0]
+    if selection.resume and last["status"] not in ("running", "stopped", "interrupted"):
+        raise UsageError(f"the last fetch (run {last['id']}) finished: nothing to resume")
+    wanted = ("pending", "failed") if selection.resume else ("failed",)
+    rows = store.fetch_outcomes(last["id"], wanted)
+    if selection.resume:
+        run_id = last["id"]
+        store.set_fetch_run(run_id, status="running")
+    else:
+        if not rows:
+            raise UsageError(f"the last fetch (run {last['id']}) had no failures to retry")
+        run_id = store.start_fetch_run(
+            {"failed_of_run": last["id"]}, {"sources": sorted({r["source"] for r in rows})}, []
+        )
+    summary = FetchSummary(run_id)
+    started = time.monotonic()
+    by_source: dict[str, list[int]] = {}
+    for row in rows:
+        by_source.setdefault(row["source"], []).append(row["package_id"])
+    summary.packages = len({r["package_id"] for r in rows})
+    try:
+        with progress_display() as progress:
+            summary.sources = _refresh_each(ctx, by_source, progress, run_id)
+    except KeyboardInterrupt:
+        summary.status = "interrupted"
+    finally:
+        summary.settle(started)
+        _finish_run(store, summary)
+    return summary, EXIT_INTERRUPTED if summary.status == "interrupted" else exit_code(summary)
+
+
+def _refresh_each(
+    ctx: AppContext, by_source: dict[str, list[int]], progress: Progress, run_id: int
 ) -> Any:
-    """Django Packages (all, or the named packages), then the other sources."""
-    from pkgcli.render import progress_reporter
+    """Each source for its own packages; one report."""
+    from pkgcli.refresh import SourcesReport
 
-    with progress_reporter() as progress:
-        if all_packages and "djangopackages" in chosen:
-            fetch_all(ctx.store, ctx.dp_client(), report, progress)
-        elif dp_slugs:
-            if "djangopackages" not in chosen:
-                ctx.note(
-                    f"not mirrored yet, so fetched from Django Packages first: "
-                    f"{', '.join(dp_slugs)}"
-                )
-            fetch_packages(ctx.store, ctx.dp_client(), dp_slugs, report, progress)
-        return _refresh_sources(ctx, slugs, all_packages, chosen, progress)
-
-
-def _refresh_sources(
-    ctx: AppContext,
-    slugs: list[str],
-    all_packages: bool,
-    sources: tuple[str, ...],
-    progress: Progress,
-) -> Any:
-    """GitHub, PyPI and forges for the named packages (or all): a SourcesReport or None."""
-    from pkgcli.refresh import refresh_sources
-
-    wanted = [s for s in sources if s != "djangopackages"]
-    if not wanted:
-        return None
-    ids = None
-    if not all_packages:
-        rows = [ctx.store.get_package(slug) for slug in slugs]
-        ids = [row["id"] for row in rows if row is not None]
-    return refresh_sources(ctx, ids, wanted, progress=progress)
+    report = SourcesReport()
+    for source, ids in by_source.items():
+        part = refresh_sources(
+            ctx, ids, [source], progress=progress, run_id=run_id, catalogue=False
+        )
+        report.tallies.update(part.tallies)
+    return report

@@ -18,28 +18,50 @@ def fetch(
     slugs: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Package slugs or ids to fetch or refresh.",
+            help="Package slugs or ids to fetch or refresh; '-' reads them from stdin.",
             autocompletion=complete_package_slug,
         ),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Mirror the whole catalogue.")] = False,
     source: Annotated[
-        str | None,
-        typer.Option(
-            "--source",
-            metavar="NAMES",
-            help=source_help(),
-        ),
+        str | None, typer.Option("--source", metavar="NAMES", help=source_help())
     ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Finish the last unfinished run (pending and failed)."),
+    ] = False,
+    failed: Annotated[
+        bool, typer.Option("--failed", help="Retry the last run's failed packages.")
+    ] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object on stdout.")
+    ] = False,
 ) -> None:
     """Store or refresh packages from Django Packages, GitHub, PyPI, GitLab and Codeberg.
 
     A GitHub token (GITHUB_TOKEN or GH_TOKEN) raises GitHub's quota from 60 to 5,000
-    requests an hour, lets `--all` include GitHub, and asks for 50 repositories per
-    GraphQL query; it is sent to the GitHub API only, never stored or printed.
-    """
-    from pkgcli.sync import run_fetch
+    requests an hour, lets --all include GitHub, and asks for 50 repositories per GraphQL
+    query; it is sent to the GitHub API only, never stored or printed.
 
-    code = run_fetch(ctx.obj, slugs or [], all_packages=all_, sources=source)
+    Exit codes: 0 done, 3 a named slug is not on Django Packages, 4 an upstream was
+    unreachable, 6 some packages failed (the rest stored), 7 stopped early: run
+    `pkgcli fetch --resume` to finish.
+    """
+    import sys
+
+    from pkgcli.present.fetch import render_summary, summary_json
+    from pkgcli.render import json_line
+    from pkgcli.sync import Selection, read_slugs, run_fetch
+
+    names = list(slugs or [])
+    if "-" in names:
+        names = [n for n in names if n != "-"] + read_slugs(sys.stdin.read())
+    selection = Selection(names, all_, resume, failed)
+    summary, code = run_fetch(ctx.obj, selection, sources=source)
+    if json_output:
+        sys.stdout.write(json_line(summary_json(summary)) + "\n")
+    else:
+        for line in render_summary(summary):
+            ctx.obj.note(line)
     if code:
         raise typer.Exit(code)
