@@ -1,0 +1,145 @@
+"""The run journal through `pkgcli fetch`: truthful outcomes, exit codes 6 and 7,
+`--resume`, `--failed`, `--json` and `fetch -`, against the fake upstream."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from pkgcli.errors import EXIT_FAILED, EXIT_STOPPED, EXIT_USAGE
+
+from .conftest import CliHarness
+
+DDT = "django-debug-toolbar"
+DOT = "django-oauth-toolkit"
+
+
+def github_slugs(fake: Any) -> list[str]:
+    return sorted(
+        p["slug"] for p in fake.catalogue.packages.values() if "github.com" in p["repo_url"]
+    )
+
+
+def rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def assert_no_ok_without_every_answer(db: Path) -> None:
+    """A GitHub row whose outcome is ok/not_modified/moved has every group fetched."""
+    half = rows(
+        db,
+        "SELECT package_id FROM github_repos WHERE status IN ('ok', 'not_modified', 'moved') "
+        "AND full_name IS NOT NULL AND (repo_fetched_at IS NULL "
+        "OR participation_fetched_at IS NULL OR contributors_fetched_at IS NULL)",
+    )
+    assert half == []
+
+
+def test_a_quota_stop_is_pending_then_resume_finishes_the_same_run(
+    fake: Any, cli: CliHarness, isolated_env: Path
+) -> None:
+    quota = fake.github.quota(None)
+    quota.remaining = 14  # pkgcli stops at 6 left: a few packages, not all
+    slugs = github_slugs(fake)
+    first = cli("fetch", *slugs, "--json")
+    assert first.exit_code == EXIT_STOPPED, first.stderr
+    summary = json.loads(first.stdout)
+    github = summary["sources"]["github"]
+    assert summary["status"] == "stopped" and github["pending"] > 0
+    assert summary["resume"].startswith("pkgcli fetch --resume after ")
+    assert sum(github[o] for o in ("ok", "not_modified", "moved", "pending")) == len(slugs)
+    assert_no_ok_without_every_answer(isolated_env)
+    pending = rows(isolated_env, "SELECT count(*) FROM fetch_outcomes WHERE outcome = 'pending'")[
+        0
+    ][0]
+    assert pending == github["pending"]
+
+    quota.remaining = quota.limit  # the window reset
+    again = cli("fetch", "--resume", "--json")
+    assert again.exit_code == 0, again.stderr
+    resumed = json.loads(again.stdout)
+    assert resumed["run_id"] == summary["run_id"] and resumed["status"] == "complete"
+    assert resumed["sources"]["github"]["pending"] == 0
+    assert set(resumed["sources"]) == {"github"}  # only what was left: PyPI had finished
+    assert_no_ok_without_every_answer(isolated_env)
+    assert rows(isolated_env, "SELECT status FROM fetch_runs") == [("complete",)]
+    assert cli("fetch", "--resume").exit_code == EXIT_USAGE  # nothing left to resume
+
+
+def test_a_failure_is_isolated_to_its_package_and_failed_retries_it(
+    fake: Any, cli: CliHarness, isolated_env: Path
+) -> None:
+    fake.faults.add("422", path="/github/repos/jazzband/django-debug-toolbar/contributors")
+    result = cli("fetch", DDT, DOT)
+    assert result.exit_code == EXIT_FAILED, result.stderr
+    said = " ".join(result.stderr.split())
+    assert "1 failed" in said and "pkgcli fetch --failed" in said
+    view = json.loads(cli("show", DDT, "--json", "--offline").stdout)
+    assert view["pkgcli"]["sources"]["github"]["status"] == "failed"
+    other = json.loads(cli("show", DOT, "--json", "--offline").stdout)
+    assert other["pkgcli"]["sources"]["github"]["status"] == "moved"  # the rest was stored
+
+    retry = cli("fetch", "--failed", "--json")
+    assert retry.exit_code == 0, retry.stderr
+    summary = json.loads(retry.stdout)
+    assert summary["packages"] == 1 and summary["sources"]["github"]["ok"] == 1
+    view = json.loads(cli("show", DDT, "--json", "--offline").stdout)
+    assert view["pkgcli"]["sources"]["github"]["status"] == "ok"
+
+
+TYPES = {"object": dict, "integer": int, "number": (int, float), "string": str, "boolean": bool}
+
+
+def check(value: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
+    """Types, required keys, enums, nested properties: what the summary schema uses."""
+    types = schema.get("type", [])
+    types = types if isinstance(types, list) else [types]
+    if value is None:
+        return [] if "null" in types else [f"{path}: null"]
+    if types and not any(t != "null" and isinstance(value, TYPES[t]) for t in types):
+        return [f"{path}: {value!r} is not {types}"]
+    problems = [
+        f"{path}: {value!r} not in enum" for _ in [0] if value not in schema.get("enum", [value])
+    ]
+    if isinstance(value, dict):
+        problems += [f"{path}.{k}: missing" for k in schema.get("required", []) if k not in value]
+        for key, item in value.items():
+            sub = schema.get("properties", {}).get(key, schema.get("additionalProperties"))
+            if isinstance(sub, dict):
+                problems += check(item, sub, f"{path}.{key}")
+    return problems
+
+
+def test_fetch_json_is_one_object_with_the_documented_keys(fake: Any, cli: CliHarness) -> None:
+    result = cli("fetch", DOT, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("\n") == 1
+    summary = json.loads(result.stdout)
+    schema = json.loads(
+        (Path(__file__).parent.parent / "docs/schema/fetch-summary.schema.json").read_text()
+    )
+    assert check(summary, schema) == []
+    assert summary["resume"] is None and summary["status"] == "complete"
+    assert set(summary["sources"]) == {"github", "pypi"}
+    assert summary["duration_s"] >= 0 and summary["packages"] == 1
+
+
+def test_fetch_dash_reads_slugs_from_stdin(fake: Any, cli: CliHarness) -> None:
+    text = f"# nightly list\n\n{DOT}\n  {DDT}  # the toolbar\n"
+    result = cli("fetch", "-", "--source", "djangopackages", "--json", input=text)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["catalogue"]["packages"] == 2
+    empty = cli("fetch", "-", input="# nothing\n\n")
+    assert empty.exit_code == EXIT_USAGE
+
+
+def test_the_summary_fits_80_columns_and_uses_proper_names(fake: Any, cli: CliHarness) -> None:
+    result = cli("fetch", *github_slugs(fake))
+    assert result.exit_code == 0, result.stderr
+    assert all(len(line) <= 80 for line in result.stderr.splitlines())
+    assert "GitHub: " in result.stderr and "PyPI: " in result.stderr
+    assert "github:" not in result.stderr and "pypi:" not in result.stderr
+    assert "Done in " in result.stderr
