@@ -608,6 +608,40 @@ class Store:
 
     # -- the fetch run journal (migration 0004) ------------------------------------------
 
+    def mirror_counts(self) -> dict[str, int]:
+        """Packages (upstream, local, gone), grids and categories, for `pkgcli status`."""
+        row = self.query(
+            "SELECT count(*) AS packages, coalesce(sum(id < 0), 0) AS local, "
+            "coalesce(sum(gone_at IS NOT NULL), 0) AS gone FROM packages"
+        )[0]
+        return {
+            "packages": int(row["packages"]),
+            "local": int(row["local"]),
+            "gone": int(row["gone"]),
+            "grids": self.count("grids"),
+            "categories": self.count("categories"),
+        }
+
+    def fetched_ages(self, day: str, week: str) -> dict[str, dict[str, int]]:
+        """Per source (its own fetched-at), packages fetched since `day`, since `week`, and
+        before: {source: {"day", "week", "older"}}. Forges count under their own name."""
+        queries = {
+            "djangopackages": ("SELECT 'djangopackages' AS s, fetched_at AS t FROM packages "
+                               "WHERE id > 0"),
+            "github": "SELECT 'github' AS s, repo_fetched_at AS t FROM github_repos",
+            "pypi": "SELECT 'pypi' AS s, fetched_at AS t FROM pypi_projects",
+            "forge": "SELECT forge AS s, fetched_at AS t FROM forge_repos",
+        }
+        ages: dict[str, dict[str, int]] = {}
+        for sql in queries.values():
+            for row in self.query(
+                "SELECT s, sum(t >= ?) AS day, sum(t < ? AND t >= ?) AS week, "
+                f"sum(t < ?) AS older FROM ({sql}) WHERE t IS NOT NULL GROUP BY s",
+                (day, day, week, week),
+            ):
+                ages[row["s"]] = {k: int(row[k] or 0) for k in ("day", "week", "older")}
+        return ages
+
     def abandon_open_write(self) -> None:
         """Roll back a write a Ctrl-C cut between its BEGIN and its guard, so the journal
         can still record how the run ended."""
