@@ -44,6 +44,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The fake upstream (real HTTP on 127.0.0.1), seeded with the real fixture records."""
     from tests.fake.catalogue import load_fixture_catalogue
+    from tests.fake.forges import FakeCodeberg, FakeGitLab
     from tests.fake.github import FakeGitHub
     from tests.fake.pypi import FakePyPI
     from tests.fake.server import FakeUpstream
@@ -54,9 +55,18 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         server.pypi = FakePyPI.from_catalogue(server.catalogue)  # type: ignore[attr-defined]
         server.mount("/github", server.github)  # type: ignore[attr-defined]
         server.mount("/pypi", server.pypi)  # type: ignore[attr-defined]
+        # GitLab and Codeberg: the catalogue's projects there plus the real GitLab payloads
+        # (fake.gitlab, fake.codeberg to steer them).
+        gitlab = FakeGitLab.from_catalogue(server.catalogue, fixtures=FIXTURES / "gitlab")
+        server.gitlab = gitlab  # type: ignore[attr-defined]
+        server.codeberg = FakeCodeberg.from_catalogue(server.catalogue)  # type: ignore[attr-defined]
+        server.mount("/gitlab/api/v4", server.gitlab)  # type: ignore[attr-defined]
+        server.mount("/codeberg/api/v1", server.codeberg)  # type: ignore[attr-defined]
         monkeypatch.setenv("PKGCLI_API_URL", server.api_url)
         monkeypatch.setenv("PKGCLI_GITHUB_API_URL", f"{server.base_url}/github")
         monkeypatch.setenv("PKGCLI_PYPI_URL", server.base_url)
+        monkeypatch.setenv("PKGCLI_GITLAB_API_URL", f"{server.base_url}/gitlab/api/v4")
+        monkeypatch.setenv("PKGCLI_CODEBERG_API_URL", f"{server.base_url}/codeberg/api/v1")
         yield server
 
 

@@ -55,13 +55,15 @@ def fetch(
     method: str = "GET",
     headers: dict[str, str] | None = None,
     timeout: float = 5,
+    body: bytes | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
     try:
         sent = {"Accept": accept} if accept else {}
         sent.update(headers or {})
-        conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), headers=sent)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        conn.request(method, target, body=body, headers=sent)
         response = conn.getresponse()
         body = response.read()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, body
@@ -147,7 +149,7 @@ def fresh() -> Iterator[FakeUpstream]:
 
 def test_generator_is_deterministic() -> None:
     one, two = generate_catalogue(150, 10, seed=7), generate_catalogue(150, 10, seed=7)
-    assert json.dumps(one.packages) == json.dumps(two.packages)
+    assert json.dumps(dict(one.packages)) == json.dumps(dict(two.packages))
     assert json.dumps(one.grids) == json.dumps(two.grids)
     assert one.packages != generate_catalogue(150, 10, seed=8).packages
 
@@ -707,7 +709,15 @@ def test_module_entry_point() -> None:
         if process.poll() is None:
             process.kill()
             process.communicate()
-    assert process.returncode == 0 and out == "" and err == ""
+    assert process.returncode == 0 and out == ""
+    exports = dict(line.removeprefix("export ").split("=", 1) for line in err.splitlines())
+    assert exports == {
+        "PKGCLI_API_URL": f"{base}/api/v4",
+        "PKGCLI_GITHUB_API_URL": f"{base}/github",
+        "PKGCLI_PYPI_URL": base,
+        "PKGCLI_GITLAB_API_URL": f"{base}/gitlab/api/v4",
+        "PKGCLI_CODEBERG_API_URL": f"{base}/codeberg/api/v1",
+    }
 
 
 # --------------------------------------------------------------------------- real records

@@ -3,7 +3,9 @@
 Nothing in pkgcli imports this package; it uses the standard library alone so that it
 starts fast. `FakeUpstream` serves a `Catalogue` (see `generate_catalogue`,
 `load_fixture_catalogue`, `merge`) and can mount more fake upstreams by path prefix.
-`python -m tests.fake` runs one as a process (it prints `READY <base_url>`).
+`python -m tests.fake` runs one as a process (it prints `READY <base_url>`), with GitHub,
+PyPI, GitLab and Codeberg mounted too. One fault layer (`FaultPlan`, `server.faults`) injects
+every fault kind in `FAULT_KINDS` on every route.
 """
 
 from .catalogue import (
@@ -18,6 +20,7 @@ from .catalogue import (
     merge,
     new_package_record,
 )
+from .faults import FAULT_HELP, FaultPlan, parse_fault_spec
 from .server import (
     FAULT_KINDS,
     DjangoPackagesAPI,
@@ -33,11 +36,13 @@ from .server import (
 
 __all__ = [
     "API_BASE",
+    "FAULT_HELP",
     "FAULT_KINDS",
     "Catalogue",
     "DjangoPackagesAPI",
     "FakeUpstream",
     "Fault",
+    "FaultPlan",
     "Faults",
     "Handler",
     "RecordedRequest",
@@ -52,4 +57,5 @@ __all__ = [
     "load_fixture_records",
     "merge",
     "new_package_record",
+    "parse_fault_spec",
 ]

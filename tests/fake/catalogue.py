@@ -11,17 +11,22 @@ Standard library only: this module is imported by tests and benchmarks, never by
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import os
 import random
 import re
+import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from .lazy import LazyMap, peek
 
 Record = dict[str, Any]
 
@@ -89,8 +94,12 @@ _PREFIX_SEPARATORS = ("_", ",", ".", "-", " ", "/", "|")
 
 
 def api_link(kind: str, obj_id: int, *, base: str = API_BASE, suffix: str = "") -> str:
-    """An absolute v4 link such as `https://djangopackages.org/api/v4/grids/7/?format=api`."""
-    return f"{base}/{kind}/{obj_id}/{suffix}"
+    """An absolute v4 link such as `https://djangopackages.org/api/v4/grids/7/?format=api`.
+
+    Interned: a 100,000-package catalogue repeats each category and grid link thousands of
+    times, and one shared string per link keeps the generated fake's memory modest.
+    """
+    return sys.intern(f"{base}/{kind}/{obj_id}/{suffix}")
 
 
 def link_id(url: str) -> int | None:
@@ -178,7 +187,7 @@ class Catalogue:
             record = table.get(index.get(slug, -1))
             if record is not None and record.get("slug") == slug:
                 return record
-        index = {rec.get("slug", ""): rid for rid, rec in list(table.items())}
+        index = {peek(table, rid, "slug", ""): rid for rid in list(table)}
         self._slug_index[kind] = index
         record = table.get(index.get(slug, -1))
         return record if record is not None and record.get("slug") == slug else None
@@ -230,8 +239,11 @@ class Catalogue:
                 _drop_link(grid, "packages", package_id)
 
     def _unlink_grid(self, grid_id: int) -> None:
-        for package in self.packages.values():
-            _drop_link(package, "grids", grid_id)
+        # Through peek: a lazy package's not-yet-made record shares its head's list.
+        for pid in list(self.packages):
+            links = peek(self.packages, pid, "grids")
+            if isinstance(links, list) and any(link_id(u) == grid_id for u in links):
+                links[:] = [u for u in links if link_id(u) != grid_id]
 
     def relink(self) -> None:
         """Make grid membership symmetric: add every missing back-link (never removes one)."""
@@ -496,7 +508,7 @@ def _stub_package(package_id: int, synth: _Synth, catalogue: Catalogue) -> Recor
     category = 1 if 1 in catalogue.categories else next(iter(catalogue.categories), 1)
     if category not in catalogue.categories:
         catalogue.categories[category] = category_record(category)
-    return synth.package(package_id, slug, title, category)
+    return synth.package(package_id, synth.package_head(package_id, slug, title, category))
 
 
 # --------------------------------------------------------------------------- generator
@@ -513,7 +525,10 @@ def generate_catalogue(
     """A deterministic synthetic catalogue shaped like the real one (oddities included).
 
     Ids have gaps (up to about `n_packages * 1.05`); at least one grid holds 200+ packages
-    when there are that many. With `fixtures`, the real records from that directory are
+    when there are that many. Packages are a `LazyMap`: ids, slugs, titles, links and URLs
+    are drawn up front, every other field from the package's own seeded Random when the
+    record is first read, so 100,000 packages are ready in seconds and cost memory only
+    as they are served. With `fixtures`, the real records from that directory are
     merged in (real ids win, slugs kept unique) and stubs fill any link left unresolved.
     """
     if n_packages < 0 or n_grids < 0 or n_categories < 1:
@@ -524,6 +539,9 @@ def generate_catalogue(
         catalogue.categories[cid] = category_record(cid)
     package_ids = sorted(synth.rng.sample(range(1, round(n_packages * 1.05) + 2), n_packages))
     grid_ids = sorted(synth.rng.sample(range(1, int(n_grids * 1.1) + 2), n_grids))
+    # Eagerly only what routing and indexing need (the "head": slug, title, links, URLs);
+    # each package's other fields are drawn from its own seeded Random when first read.
+    heads: dict[int, Record] = {}
     taken: set[str] = set()
     for pid in package_ids:
         slug, title = synth.name()
@@ -533,14 +551,15 @@ def generate_catalogue(
             slug, title = synth.name()
         slug = unique_slug(slug, taken, pid)
         taken.add(slug)
-        catalogue.packages[pid] = synth.package(pid, slug, title, synth.category(n_categories))
+        heads[pid] = synth.package_head(pid, slug, title, synth.category(n_categories))
     grid_slugs: set[str] = set()
     for gid in grid_ids:
         grid = synth.grid(gid)
         grid["slug"] = unique_slug(grid["slug"], grid_slugs, gid)
         grid_slugs.add(grid["slug"])
         catalogue.grids[gid] = grid
-    synth.assign_grids(catalogue, package_ids, grid_ids)
+    synth.assign_grids(catalogue.grids, heads, package_ids, grid_ids)
+    catalogue.packages = LazyMap(heads, synth.package)  # type: ignore[assignment]
     if fixtures is not None:
         catalogue = merge(catalogue, load_fixture_records(fixtures))
         add_link_stubs(catalogue, seed)
@@ -628,10 +647,27 @@ _VERSIONS_TEXT = (
 _VERSIONS = tuple(_VERSIONS_TEXT.split())
 
 
+def _cumulative(weights: Sequence[int]) -> tuple[int, ...]:
+    return tuple(itertools.accumulate(weights))
+
+
+_CUM_WORDS = _cumulative((30, 52, 18))
+_CUM_TAIL = _cumulative((95, 3, 2))
+_CUM_PYPI = _cumulative((55, 3, 25, 10, 7))
+
+
+def _pick(rng: random.Random, population: Sequence[Any], cum_weights: Sequence[int]) -> Any:
+    """`rng.choices(population, weights)[0]`, same draw, without re-adding the weights."""
+    return population[
+        bisect.bisect(cum_weights, rng.random() * cum_weights[-1], 0, len(population) - 1)
+    ]
+
+
 class _Synth:
     """The random choices behind `generate_catalogue`, drawn from one seeded Random."""
 
     def __init__(self, seed: int) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.tz = _new_york()
         self.logins = self._login_pool(3000)
@@ -673,7 +709,7 @@ class _Synth:
     def name(self) -> tuple[str, str]:
         """(slug, title) for a new package; the slug may still need de-duplicating."""
         rng = self.rng
-        words = [rng.choice(_WORDS) for _ in range(rng.choices((1, 2, 3), (30, 52, 18))[0])]
+        words = [rng.choice(_WORDS) for _ in range(_pick(rng, (1, 2, 3), _CUM_WORDS))]
         roll = rng.random()
         parts = (
             ["django", *words]
@@ -753,7 +789,7 @@ class _Synth:
             if rng.random() < 0.04:
                 name = name.title()
             scheme = "http" if rng.random() < 0.05 else "https"
-            tail = rng.choices(("", "/", ".git"), (95, 3, 2))[0]
+            tail = _pick(rng, ("", "/", ".git"), _CUM_TAIL)
             return f"{scheme}://github.com/{owner}/{name}{tail}"
         if roll < 0.91:
             groups = "/".join(
@@ -781,7 +817,8 @@ class _Synth:
             version = None
         if rng.random() < 0.02:
             name = rng.choice(_WORDS)  # points at an unrelated project
-        url = rng.choices(
+        url = _pick(
+            rng,
             (
                 f"http://pypi.python.org/pypi/{name}",
                 f"http://pypi.python.org/pypi/{name}/",
@@ -789,8 +826,8 @@ class _Synth:
                 f"https://pypi.org/project/{name}",
                 name,
             ),
-            (55, 3, 25, 10, 7),
-        )[0]
+            _CUM_PYPI,
+        )
         return url, version
 
     def documentation_url(self, slug: str) -> str | None:
@@ -830,14 +867,47 @@ class _Synth:
 
     def category(self, n_categories: int) -> int:
         weights = (85, 7, 6, 2)[:n_categories] + (1,) * max(0, n_categories - 4)
-        return self.rng.choices(range(1, n_categories + 1), weights)[0]
+        category: int = _pick(self.rng, range(1, n_categories + 1), _cumulative(weights))
+        return category
 
     def link_style(self) -> tuple[str, str]:
         base = WWW_API_BASE if self.rng.random() < 0.03 else API_BASE
         return base, FORMAT_API if self.rng.random() < 0.78 else ""
 
-    def package(self, package_id: int, slug: str, title: str, category: int) -> Record:
-        rng = self.rng
+    def package_rng(self, package_id: int, part: int) -> random.Random:
+        """The Random a package's head (part 0) or other fields (part 1) are drawn from."""
+        return random.Random((self.seed * 2_000_003 + package_id) * 2 + part)
+
+    def package_head(self, package_id: int, slug: str, title: str, category: int) -> Record:
+        """The fields drawn up front: what routing, slug lookup and the fakes' indexes read."""
+        base, suffix = self.link_style()
+        self.rng, main = self.package_rng(package_id, 0), self.rng
+        try:
+            pypi_url, pypi_version = self.pypi(slug)
+            repo_url = self.repo_url(slug)
+        finally:
+            self.rng = main
+        return {
+            "category": api_link("categories", category, base=base, suffix=suffix),
+            "grids": [],
+            "id": package_id,
+            "title": title,
+            "slug": slug,
+            "repo_url": repo_url,
+            "pypi_version": pypi_version,
+            "pypi_url": pypi_url,
+        }
+
+    def package(self, package_id: int, head: Mapping[str, Any]) -> Record:
+        """The whole record: the head plus fields from the package's own Random."""
+        self.rng, main = self.package_rng(package_id, 1), self.rng
+        try:
+            return self._package_body(head)
+        finally:
+            self.rng = main
+
+    def _package_body(self, head: Mapping[str, Any]) -> Record:
+        rng, slug = self.rng, str(head["slug"])
         created = self.moment(datetime(2010, 8, 14, tzinfo=UTC), REFERENCE_NOW)
         last_updated: datetime | None = None
         if rng.random() >= 0.12:
@@ -860,23 +930,21 @@ class _Synth:
         if participants and rng.random() < 0.03:
             watchers = forks = 0  # stars and forks 0 with participants, as seen upstream
         active = last_updated is not None and (REFERENCE_NOW - last_updated).days < 365
-        pypi_url, pypi_version = self.pypi(slug)
-        base, suffix = self.link_style()
         return {
-            "category": api_link("categories", category, base=base, suffix=suffix),
-            "grids": [],
-            "id": package_id,
-            "title": title,
+            "category": head["category"],
+            "grids": head["grids"],
+            "id": head["id"],
+            "title": head["title"],
             "slug": slug,
             "last_updated": self.stamp(last_updated, 0.05) if last_updated else None,
             "last_fetched": self.stamp(fetched) if fetched else None,
-            "repo_url": self.repo_url(slug),
-            "pypi_version": pypi_version,
+            "repo_url": head["repo_url"],
+            "pypi_version": head["pypi_version"],
             "created": self.stamp(created),
             "modified": self.stamp(modified),
             "repo_forks": forks,
             "repo_description": self.text(" ".join(re.split(r"[-_]", slug)[1:]) or slug, 0.1),
-            "pypi_url": pypi_url,
+            "pypi_url": head["pypi_url"],
             "documentation_url": self.documentation_url(slug),
             "repo_watchers": watchers,
             "commits_over_52": self.commits(active),
@@ -911,7 +979,11 @@ class _Synth:
         return min(limit, MAX_GRID_SIZE, int(self.rng.lognormvariate(2.2, 1.0)) + 1)
 
     def assign_grids(
-        self, catalogue: Catalogue, package_ids: list[int], grid_ids: list[int]
+        self,
+        grids: dict[int, Record],
+        packages: Mapping[int, Record],
+        package_ids: list[int],
+        grid_ids: list[int],
     ) -> None:
         """Fill grids with packages: heavy-tailed sizes, one big grid, ≤ 6 grids a package."""
         rng, n = self.rng, len(package_ids)
@@ -920,17 +992,17 @@ class _Synth:
         sizes = {gid: self.grid_size(n) for gid in grid_ids}
         big = rng.choice(grid_ids)
         if n >= 200:
-            sizes[big] = rng.randint(215, min(MAX_GRID_SIZE, n))
+            sizes[big] = rng.randint(min(215, n), min(MAX_GRID_SIZE, n))  # 200-214 crashed
         memberships: dict[int, list[int]] = {pid: [] for pid in package_ids}
         for gid in [big, *(g for g in grid_ids if g != big)]:
-            grid = catalogue.grids[gid]
+            grid = grids[gid]
             base, suffix = self.link_style()
             for pid in rng.sample(package_ids, sizes[gid]):
                 if len(memberships[pid]) < MAX_GRIDS_PER_PACKAGE:
                     memberships[pid].append(gid)
                     grid["packages"].append(api_link("packages", pid, base=base, suffix=suffix))
         for pid, gids in memberships.items():
-            package = catalogue.packages[pid]
+            package = packages[pid]
             base, suffix = _link_style(package["category"])
             rng.shuffle(gids)
             package["grids"] = [api_link("grids", g, base=base, suffix=suffix) for g in gids]

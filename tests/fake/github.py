@@ -5,8 +5,10 @@ with case-insensitive names and 301 to `/repositories/{id}` for renamed reposito
 `/stats/participation` answering 202 (`{}`) while "computing" and 204 for empty
 repositories, `/contributors` and `/commits` paginated by `Link` (rel="last" on
 `/commits?per_page=1` is the commit count), weak ETags that depend on `Accept` and on the
-token with 304 answers that cost no quota, `x-ratelimit-*` headers counting down per token
-(5,000 an hour; 60 an hour without one) with 403 at zero, a secondary limit (403 +
+token with 304 answers that cost no quota, `x-ratelimit-*` headers counting down per token and
+resource (`quota`, default 5,000, per `window`, default an hour; 60 without a token; GraphQL
+its own resource) with 403 at zero, windows that reset on an injectable `clock`, a free and
+truthful `GET /rate_limit`, a secondary limit (403 +
 `retry-after`) when more than `max_in_flight` requests are in flight at once, 404 for
 missing repositories, 451 for DMCA takedowns, 403 "Repository access blocked", and
 `POST /graphql` resolving aliased `repository(owner:, name:)` blocks (renames followed).
@@ -23,13 +25,14 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
 from .catalogue import REFERENCE_NOW, Catalogue
+from .lazy import LazyMap, peek, sorted_keys
 from .server import Request, Response
 
 TOKEN_LIMIT = 5000
@@ -73,34 +76,67 @@ class FakeRepo:
 
 @dataclass
 class Quota:
+    """One token's allowance for one resource ("core" or "graphql") in the current window.
+
+    `reset` is the epoch second the window ends (GitHub's `x-ratelimit-reset`); the first
+    request at or after it starts a new window with the whole `limit` again.
+    """
+
     limit: int
     remaining: int
     reset: int
+    resource: str = "core"
 
     @property
     def used(self) -> int:
         return self.limit - self.remaining
 
+    def as_json(self) -> dict[str, int]:
+        """The quota as `GET /rate_limit` lists it."""
+        return {
+            "limit": self.limit,
+            "used": self.used,
+            "remaining": self.remaining,
+            "reset": self.reset,
+        }
+
 
 class FakeGitHub:
-    """GitHub's REST and GraphQL APIs over a set of `FakeRepo`s; a `FakeUpstream` handler."""
+    """GitHub's REST and GraphQL APIs over a set of `FakeRepo`s; a `FakeUpstream` handler.
+
+    `quota` is what a token may spend per `window` seconds on REST ("core"),
+    `graphql_quota` the same for GraphQL (None: as much as `quota`), `anonymous_quota` what a
+    caller without a token may spend on REST. Windows run on `clock` (epoch seconds), so a
+    test can move time instead of waiting. All of these are attributes that can be changed
+    at any time (`token_limit`, `graphql_limit`, `anonymous_limit`, `window`, `clock`); a
+    change applies from the next window.
+    """
 
     def __init__(
         self,
         repos: Iterable[FakeRepo] = (),
         *,
         clock: Callable[[], float] = time.time,
+        quota: int = TOKEN_LIMIT,
+        window: float = 3600.0,
+        anonymous_quota: int = ANONYMOUS_LIMIT,
+        graphql_quota: int | None = None,
     ) -> None:
-        self.repos: dict[int, FakeRepo] = {}
+        if window <= 0:
+            raise ValueError("window must be > 0 seconds")
+        self.repos: MutableMapping[int, FakeRepo] = {}
         self.old_names: dict[str, int] = {}  # lowercased former name → id
+        self._names: dict[str, int] = {}  # lowercased current name → id
         self.offsite: dict[str, str] = {}  # lowercased name → another base URL to 301 to
         self.latency = 0.0
         self.max_in_flight = 4
         self.in_flight = 0
         self.peak_in_flight = 0
         self.statuses: dict[int, int] = {}  # answers by status code (304s included)
-        self.token_limit = TOKEN_LIMIT
-        self.anonymous_limit = ANONYMOUS_LIMIT
+        self.token_limit = quota
+        self.anonymous_limit = anonymous_quota
+        self.graphql_limit = quota if graphql_quota is None else graphql_quota
+        self.window = window
         self.valid_tokens: set[str] | None = None  # None: any token is accepted
         self.quotas: dict[tuple[str, str], Quota] = {}
         self.secondary_planned: list[float] = []  # retry-after of the next forced 403s
@@ -114,40 +150,67 @@ class FakeGitHub:
 
     def add(self, repo: FakeRepo) -> FakeRepo:
         self.repos[repo.id] = repo
+        self._names[repo.full_name.lower()] = repo.id
         return repo
 
     def find(self, full_name: str) -> FakeRepo | None:
         """The repository answering to this name now (case-insensitive), no renames."""
         wanted = full_name.lower()
-        return next((r for r in self.repos.values() if r.full_name.lower() == wanted), None)
+        repo_id = self._names.get(wanted)
+        repo = self.repos.get(repo_id) if repo_id is not None else None
+        return repo if repo is not None and repo.full_name.lower() == wanted else None
 
     def rename(self, old: str, new: str) -> FakeRepo:
         repo = self.find(old)
         if repo is None:
             raise KeyError(old)
         self.old_names[old.lower()] = repo.id
+        self._names.pop(old.lower(), None)
         repo.full_name = new
+        self._names[new.lower()] = repo.id
         return repo
 
     def remove(self, full_name: str) -> None:
         repo = self.find(full_name)
         if repo is not None:
             del self.repos[repo.id]
+            self._names.pop(full_name.lower(), None)
 
     def quota(self, token: str | None = None, resource: str = "core") -> Quota:
-        """The quota of one token (None: anonymous callers) for one resource."""
+        """The quota of one token (None: anonymous callers) for one resource, now.
+
+        A window that has ended is replaced by a fresh one (the whole limit again, ending
+        `window` seconds from now, in whole seconds), as GitHub starts a window at the first
+        request after a reset.
+        """
         key = (token or "", resource)
+        now = self.clock()
         with self._lock:
-            if key not in self.quotas:
-                limit = (
-                    GRAPHQL_LIMIT
-                    if resource == "graphql"
-                    else self.token_limit
-                    if token
-                    else self.anonymous_limit
-                )
-                self.quotas[key] = Quota(limit, limit, int(self.clock()) + 3600)
-            return self.quotas[key]
+            quota = self.quotas.get(key)
+            if quota is None or now >= quota.reset:
+                limit = self._limit(token, resource)
+                # Whole seconds, as GitHub sends them; never the current second, or a
+                # window shorter than a second would never run out.
+                reset = max(int(now + self.window), int(now) + 1)
+                quota = Quota(limit, limit, reset, resource)
+                self.quotas[key] = quota
+            return quota
+
+    def _limit(self, token: str | None, resource: str) -> int:
+        if resource == "graphql":
+            return self.graphql_limit
+        return self.token_limit if token else self.anonymous_limit
+
+    def rate_limit_json(self, token: str | None = None) -> dict[str, Any]:
+        """`GET /rate_limit`'s body for this caller: its core and GraphQL windows."""
+        core = self.quota(token, "core").as_json()
+        graphql = self.quota(token, "graphql").as_json()
+        if not token:
+            graphql = {"limit": 0, "used": 0, "remaining": 0, "reset": graphql["reset"]}
+        search_limit = 30 if token else 10
+        search = {"limit": search_limit, "used": 0, "remaining": search_limit}
+        search["reset"] = int(self.clock()) + 60
+        return {"resources": {"core": core, "search": search, "graphql": graphql}, "rate": core}
 
     def secondary_limit(self, times: int = 1, retry_after: float = 60) -> None:
         """Answer the next `times` requests with a secondary rate limit (403 + retry-after)."""
@@ -175,6 +238,11 @@ class FakeGitHub:
         token = _token(request.headers.get("authorization", ""))
         if token is not None and self.valid_tokens is not None and token not in self.valid_tokens:
             return Response.json({"message": "Bad credentials", "documentation_url": DOCS}, 401)
+        if request.subpath.rstrip("/") == "/rate_limit":
+            # Free: GitHub does not count it against any quota, even at zero.
+            body = self.rate_limit_json(token)
+            quota = self.quota(token, "core")
+            return self._answer(quota, 200, body, {"Cache-Control": "no-cache"}, charge=False)
         graphql = request.subpath == "/graphql"
         quota = self.quota(token, "graphql" if graphql else "core")
         with self._lock:
@@ -239,7 +307,7 @@ class FakeGitHub:
             "X-RateLimit-Remaining": str(quota.remaining),
             "X-RateLimit-Reset": str(quota.reset),
             "X-RateLimit-Used": str(quota.used),
-            "X-RateLimit-Resource": "graphql" if quota.limit == GRAPHQL_LIMIT else "core",
+            "X-RateLimit-Resource": quota.resource,
             **(headers or {}),
         }
         if etag:
@@ -390,22 +458,36 @@ class FakeGitHub:
         seed: int = 0,
         renames: Mapping[str, str] = REAL_RENAMES,
         stats_computing: float = 0.0,
+        quota: int = TOKEN_LIMIT,
+        window: float = 3600.0,
+        clock: Callable[[], float] = time.time,
     ) -> FakeGitHub:
         """A repository for every package whose `repo_url` is on GitHub, a little fresher
         than the Django Packages record (more stars, newer commits); `renames` moved since.
-        A share `stats_computing` of them answer 202 once before their stats are ready."""
-        fake = cls()
-        rng = random.Random(seed)
-        for package_id in sorted(catalogue.packages):
-            record = catalogue.packages[package_id]
-            match = _GITHUB_URL.search(str(record.get("repo_url") or ""))
+        A share `stats_computing` of them answer 202 once before their stats are ready.
+        `quota`, `window` and `clock` are as for the constructor."""
+        fake = cls(quota=quota, window=window, clock=clock)
+        # Names are indexed now; each repository is made when first asked for, from its
+        # package record and its own seeded Random (a 100,000-package fake starts at once).
+        heads: dict[int, tuple[int, str]] = {}  # repository id → (package id, name)
+        for package_id in sorted_keys(catalogue.packages):
+            match = _GITHUB_URL.search(str(peek(catalogue.packages, package_id, "repo_url") or ""))
             if not match:
                 continue
             full_name = f"{match.group(1)}/{match.group(2).removesuffix('.git')}"
-            if fake.find(full_name) is None:
-                repo = repo_from_record(record, full_name, 10_000_000 + package_id, rng)
-                repo.stats_pending = int(rng.random() < stats_computing)
-                fake.add(repo)
+            if full_name.lower() not in fake._names:
+                repo_id = 10_000_000 + package_id
+                heads[repo_id] = (package_id, full_name)
+                fake._names[full_name.lower()] = repo_id
+
+        def make(repo_id: int, head: tuple[int, str]) -> FakeRepo:
+            rng = random.Random(seed * 100_000_007 + repo_id)
+            record = catalogue.packages.get(head[0]) or {}
+            repo = repo_from_record(record, head[1], repo_id, rng)
+            repo.stats_pending = int(rng.random() < stats_computing)
+            return repo
+
+        fake.repos = LazyMap(heads, make)
         for old, new in renames.items():
             if fake.find(old) is not None:
                 fake.rename(old, new)

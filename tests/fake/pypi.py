@@ -18,13 +18,14 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .catalogue import REFERENCE_NOW, Catalogue
+from .lazy import LazyMap, peek, sorted_keys
 from .server import Request, Response
 
 _PYPI_HOSTS = ("pypi.org", "www.pypi.org", "pypi.python.org")
@@ -69,7 +70,7 @@ class FakePyPI:
     """The PyPI JSON API over a dict of project documents keyed by normalised name."""
 
     def __init__(self, documents: Iterable[Mapping[str, Any]] = ()) -> None:
-        self.projects: dict[str, dict[str, Any]] = {}
+        self.projects: MutableMapping[str, dict[str, Any]] = {}
         self.latency = 0.0
         self.in_flight = 0
         self.peak_in_flight = 0
@@ -134,12 +135,20 @@ class FakePyPI:
         """A project for every package whose `pypi_url` names one (real documents from
         `fixtures`, a directory of `/pypi/<name>/json` bodies, win over made-up ones)."""
         fake = cls()
-        rng = random.Random(seed)
-        for package_id in sorted(catalogue.packages):
-            record = catalogue.packages[package_id]
-            name = project_name(str(record.get("pypi_url") or ""))
-            if name and normalize(name) not in fake.projects:
-                fake.add(project_document(record, name, rng))
+        # Names are indexed now; each document is made when first asked for, from its
+        # package record and its own seeded Random (a 100,000-package fake starts at once).
+        heads: dict[str, tuple[int, str]] = {}  # normalised name → (package id, name)
+        for package_id in sorted_keys(catalogue.packages):
+            name = project_name(str(peek(catalogue.packages, package_id, "pypi_url") or ""))
+            if name and normalize(name) not in heads:
+                heads[normalize(name)] = (package_id, name)
+
+        def make(key: str, head: tuple[int, str]) -> dict[str, Any]:
+            rng = random.Random(seed * 100_000_007 + head[0])
+            record = catalogue.packages.get(head[0]) or {}
+            return project_document(record, head[1], rng)
+
+        fake.projects = LazyMap(heads, make)
         if fixtures is not None:
             for path in sorted(Path(fixtures).glob("*.json")):
                 fake.add(json.loads(path.read_text(encoding="utf-8")))

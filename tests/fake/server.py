@@ -5,8 +5,9 @@ injection, maintenance mode, a registry of handlers mounted by path prefix) and 
 Packages handler (`DjangoPackagesAPI`, mounted at `/api/v4`), which speaks the v4 contract as
 Django REST framework serves it: limit/offset envelopes ordered by `-id`, id-or-slug lookup,
 404/405 bodies, 301 to the trailing slash, content negotiation with the browsable HTML page.
-More fakes (GitHub, PyPI) plug in with `mount(prefix, handler)`: a handler is any callable
-taking a `Request` and returning a `Response`.
+More fakes (GitHub, PyPI, GitLab, Codeberg) plug in with `mount(prefix, handler)`: a
+handler is any callable taking a `Request` and returning a `Response` (messages.py). Faults
+(faults.py) are taken before routing, so every kind applies to every mount alike.
 
 Standard library only: it is imported by tests and benchmarks, never by pkgcli.
 """
@@ -21,10 +22,9 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -37,120 +37,42 @@ from .catalogue import (
     link_id,
     remove_search_prefix,
 )
+from .faults import FAULT_HELP, FAULT_KINDS, Fault, FaultPlan, Faults, apply_fault
+from .lazy import sorted_keys
+from .messages import (
+    Handler,
+    Request,
+    Response,
+    _json,
+    _phrase,
+    challenge_page,
+    maintenance_page,
+    not_found_page,
+    server_error_page,
+)
+
+# Re-exported: these lived here before the fault layer and messages had their own modules.
+__all__ = [
+    "FAULT_HELP",
+    "FAULT_KINDS",
+    "DjangoPackagesAPI",
+    "FakeUpstream",
+    "Fault",
+    "FaultPlan",
+    "Faults",
+    "Handler",
+    "RecordedRequest",
+    "Request",
+    "RequestLog",
+    "Response",
+    "_json",
+    "challenge_page",
+    "maintenance_page",
+    "not_found_page",
+    "server_error_page",
+]
 
 SERVER_NAME = "pkgcli-fake"
-FAULT_KINDS = ("500", "503", "429", "timeout", "drop", "truncate", "html", "malformed")
-
-# --------------------------------------------------------------------------- request/response
-
-
-@dataclass
-class Request:
-    """One request as a mounted handler sees it.
-
-    `path` and `query` are raw (still percent-encoded); `headers` has lowercase keys;
-    `prefix` is the mount point that matched, `subpath` the rest of the path.
-    """
-
-    method: str
-    path: str
-    query: str
-    headers: dict[str, str]
-    body: bytes
-    base_url: str
-    prefix: str = ""
-
-    @property
-    def target(self) -> str:
-        return f"{self.path}?{self.query}" if self.query else self.path
-
-    @property
-    def subpath(self) -> str:
-        return self.path[len(self.prefix) :]
-
-    @property
-    def url(self) -> str:
-        """The absolute URL of this request on this server."""
-        return self.base_url + self.target
-
-    def params(self) -> dict[str, list[str]]:
-        return parse_qs(self.query, keep_blank_values=True)
-
-    def param(self, name: str, default: str | None = None) -> str | None:
-        """The last value of a query parameter, as Django's `QueryDict.get` gives it."""
-        values = self.params().get(name)
-        return values[-1] if values else default
-
-
-@dataclass
-class Response:
-    """What a handler returns. Content-Length is always computed by the server."""
-
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-    @classmethod
-    def json(
-        cls, data: Any, status: int = 200, headers: Mapping[str, str] | None = None
-    ) -> Response:
-        return cls(status, {"Content-Type": "application/json", **(headers or {})}, _json(data))
-
-    @classmethod
-    def html(
-        cls, text: str, status: int = 200, headers: Mapping[str, str] | None = None
-    ) -> Response:
-        hdrs = {"Content-Type": "text/html; charset=utf-8", **(headers or {})}
-        return cls(status, hdrs, text.encode("utf-8"))
-
-
-Handler = Callable[[Request], Response]
-
-
-def _json(data: Any) -> bytes:
-    """DRF's JSONRenderer: compact, UTF-8, U+2028/2029 escaped."""
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode("utf-8")
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
-
-
-def _page(title: str, heading: str, text: str) -> str:
-    return (
-        f'<!doctype html>\n<html lang="en">\n<head>\n  <title>{title}</title>\n</head>\n'
-        f"<body>\n  <h1>{heading}</h1><p>{text}</p>\n</body>\n</html>\n"
-    )
-
-
-def not_found_page() -> Response:
-    """Django's HTML 404 page, as served for a path no route matches."""
-    return Response.html(
-        _page("Not Found", "Not Found", "The requested resource was not found on this server."),
-        404,
-    )
-
-
-def server_error_page(status: int = 500) -> Response:
-    return Response.html(_page("Server Error", f"Server Error ({status})", ""), status)
-
-
-def maintenance_page() -> Response:
-    return Response.html(
-        _page("Maintenance", "Down for maintenance", "We will be back shortly."), 503
-    )
-
-
-def challenge_page() -> Response:
-    """A CDN interstitial: 200 text/html where JSON was expected."""
-    return Response.html(
-        _page("Just a moment...", "Checking your browser", "Enable JavaScript and cookies."), 200
-    )
-
 
 # --------------------------------------------------------------------------- request log
 
@@ -187,113 +109,6 @@ class RequestLog(list[RecordedRequest]):
 
     def paths(self) -> list[str]:
         return [r.path for r in self.snapshot()]
-
-
-# --------------------------------------------------------------------------- faults
-
-
-@dataclass
-class Fault:
-    """One planned fault. `remaining` is None for "until cleared"; `hits` counts uses."""
-
-    kind: str
-    path: str | re.Pattern[str] | None
-    remaining: int | None
-    opts: dict[str, Any]
-    hits: int = 0
-
-    def matches(self, target: str) -> bool:
-        if self.path is None:
-            return True
-        if isinstance(self.path, re.Pattern):
-            return self.path.search(target) is not None
-        if target.startswith(self.path):
-            return True
-        try:
-            return re.search(self.path, target) is not None
-        except re.error:
-            return False
-
-
-class Faults:
-    """Planned faults, consumed in the order added by the requests they match.
-
-    Kinds: "500", "503" and "429" (any other 3-digit 4xx/5xx status works too; 503 and 429
-    carry `Retry-After: retry_after`, default 1), "timeout" (wait `seconds`, default 5, then
-    answer normally), "drop" (close without a response), "truncate" (full Content-Length,
-    half the body, close), "html" (200 text/html), "malformed" (200 application/json, not JSON).
-    `path` is None (any request), a compiled regex searched in path+query, or a string that
-    matches when path+query starts with it or, as a regex, is found in it.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._planned: list[Fault] = []
-
-    def add(
-        self,
-        kind: str,
-        path: str | re.Pattern[str] | None = None,
-        times: int | None = 1,
-        **opts: Any,
-    ) -> Fault:
-        if kind not in FAULT_KINDS and not _is_status_kind(kind):
-            raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
-        if times is not None and times < 1:
-            raise ValueError("times must be >= 1, or None for unlimited")
-        fault = Fault(kind, path, times, dict(opts))
-        with self._lock:
-            self._planned.append(fault)
-        return fault
-
-    def clear(self) -> None:
-        with self._lock:
-            self._planned.clear()
-
-    def pending(self) -> list[Fault]:
-        with self._lock:
-            return list(self._planned)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._planned)
-
-    def take(self, target: str) -> Fault | None:
-        """The first planned fault matching `target`, used up once (None if none)."""
-        with self._lock:
-            for fault in self._planned:
-                if fault.matches(target):
-                    fault.hits += 1
-                    if fault.remaining is not None:
-                        fault.remaining -= 1
-                        if fault.remaining <= 0:
-                            self._planned.remove(fault)
-                    return fault
-        return None
-
-
-def _is_status_kind(kind: str) -> bool:
-    return kind.isdigit() and len(kind) == 3 and 400 <= int(kind) <= 599
-
-
-def _fault_response(fault: Fault) -> Response:
-    """The response for a status or "html" fault."""
-    if fault.kind == "html":
-        return challenge_page()
-    status = int(fault.kind)
-    retry_after = fault.opts.get("retry_after", 1 if status in (429, 503) else None)
-    headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-    if status == 429:
-        wait = f"{retry_after} second{'s' if retry_after != 1 else ''}"
-        detail = f"Request was throttled. Expected available in {wait}."
-        return Response.json({"detail": detail}, 429, headers)
-    response = (
-        server_error_page(status)
-        if status >= 500
-        else Response.json({"detail": _phrase(status)}, status)
-    )
-    response.headers.update(headers)
-    return response
 
 
 # --------------------------------------------------------------------------- server core
@@ -363,25 +178,19 @@ class _Handler(BaseHTTPRequestHandler):
         if upstream.maintenance:
             self._send(maintenance_page())
             return
-        kind = fault.kind if fault is not None else None
-        if kind == "drop":
-            self.close_connection = True
-            return
-        if fault is not None and kind == "timeout":
-            upstream._wait(float(fault.opts.get("seconds", 5)))
-        if fault is not None and (kind == "html" or _is_status_kind(kind or "")):
-            self._send(_fault_response(fault))
-            return
         path, _, query = self.path.partition("?")
         request = Request(self.command, path, query, headers, body, upstream.base_url)
-        response = upstream.dispatch(request)
-        if kind == "malformed":
-            response = _malformed(response)
-        self._send(response, truncate=kind == "truncate")
+        response = apply_fault(fault, request, upstream)
+        if response is None:  # "drop"
+            self.close_connection = True
+            return
+        self._send(response, truncate=fault is not None and fault.kind == "truncate")
 
     def _send(self, response: Response, *, truncate: bool = False) -> None:
         status, body = response.status, response.body
         no_body = status in (204, 304) or status < 200
+        streamed = response.stream is not None and not no_body and self.command != "HEAD"
+        chunked = streamed and response.length is None
         lines = [
             f"HTTP/1.1 {status} {_phrase(status)}",
             f"Server: {SERVER_NAME}",
@@ -390,31 +199,47 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in response.headers.items():
             if key.lower() not in ("content-length", "connection", "server", "date"):
                 lines.append(f"{key}: {value}")
-        if not no_body:
-            lines.append(f"Content-Length: {len(body)}")
+        if chunked:
+            lines.append("Transfer-Encoding: chunked")
+        elif not no_body:
+            length = response.length if response.stream is not None else len(body)
+            lines.append(f"Content-Length: {length or 0}")
         if self.close_connection:
             lines.append("Connection: close")
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
-        if no_body or self.command == "HEAD":
+        head = b"".join(_header_bytes(line) + b"\r\n" for line in lines) + b"\r\n"
+        if no_body or self.command == "HEAD" or streamed:
             body = b""
         elif truncate:
             body = body[: len(body) // 2]
             self.close_connection = True
         try:
             self.wfile.write(head + body)
+            if streamed and response.stream is not None:
+                self._send_stream(response.stream, response.interval, chunked)
         except OSError:
             self.close_connection = True
 
+    def _send_stream(self, stream: Iterable[bytes], interval: float, chunked: bool) -> None:
+        """Write a streamed body as it comes; give up when the server stops."""
+        upstream = self.server.upstream
+        for chunk in stream:
+            if interval > 0:
+                upstream._wait(interval)
+            if upstream._stopping.is_set():
+                self.close_connection = True
+                return
+            if chunk:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
 
-def _malformed(response: Response) -> Response:
-    """200 application/json whose body is the first half of the real one: not JSON."""
-    body = response.body[: len(response.body) // 2] or b'{"detail":'
+
+def _header_bytes(line: str) -> bytes:
+    """A header line as bytes: Latin-1 where it fits, else UTF-8 (hostile values, e.g. "٣")."""
     try:
-        json.loads(body)
-        body += b',"'  # the cut happened to parse: break it for sure
-    except ValueError:
-        pass
-    return Response(200, {"Content-Type": "application/json", "Vary": "Accept"}, body)
+        return line.encode("latin-1")
+    except UnicodeEncodeError:
+        return line.encode("utf-8")
 
 
 class FakeUpstream:
@@ -619,8 +444,9 @@ class DjangoPackagesAPI:
         limit = _positive_int(request.param("limit"), strict=True) or DEFAULT_LIMIT
         offset = _positive_int(request.param("offset")) or 0
         # Sorting ~6,000 int keys costs ~50 µs: cheaper than any cache that must notice
-        # tests editing the live dicts, and always right.
-        ids = sorted(table, reverse=True)
+        # tests editing the live dicts. A generated (lazy) table caches its sorted keys
+        # until a key is added or removed: 100,000 would cost ~10 ms a page.
+        ids = sorted_keys(table, reverse=True)
         count = len(ids)
         results = [table[i] for i in ids[offset : offset + limit] if i in table]
         url = request.url
