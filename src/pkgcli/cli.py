@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "fetch": "fetch",
     "edit": "edit",
     "paths": "paths",
+    "status": "status",
 }
 
 

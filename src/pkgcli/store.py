@@ -626,8 +626,9 @@ class Store:
         """Per source (its own fetched-at), packages fetched since `day`, since `week`, and
         before: {source: {"day", "week", "older"}}. Forges count under their own name."""
         queries = {
-            "djangopackages": ("SELECT 'djangopackages' AS s, fetched_at AS t FROM packages "
-                               "WHERE id > 0"),
+            "djangopackages": (
+                "SELECT 'djangopackages' AS s, fetched_at AS t FROM packages WHERE id > 0"
+            ),
             "github": "SELECT 'github' AS s, repo_fetched_at AS t FROM github_repos",
             "pypi": "SELECT 'pypi' AS s, fetched_at AS t FROM pypi_projects",
             "forge": "SELECT forge AS s, fetched_at AS t FROM forge_repos",
