@@ -110,7 +110,7 @@ def test_saved_changes_become_edits_and_a_deleted_line_unsets(
 def test_an_invalid_save_reopens_with_the_problem_on_top(
     fake: Any, cli: CliHarness, editor: ScriptedEditor, first: dict[str, Any], problem: str
 ) -> None:
-    assert cli("fetch", DOT).exit_code == 0
+    assert cli("fetch", DOT, "--source", "djangopackages").exit_code == 0
     editor.plan(first, {"write": 'repo_forks = 5\ntitle = "Fixed"\n'})
     result = cli("edit", DOT, "--editor")
     assert result.exit_code == 0, result.stderr
@@ -140,7 +140,7 @@ def test_an_invalid_save_reopens_with_the_problem_on_top(
 def test_a_cancelled_or_failed_edit_changes_nothing(
     fake: Any, cli: CliHarness, editor: ScriptedEditor, step: dict[str, Any], problem: str
 ) -> None:
-    assert cli("fetch", DOT).exit_code == 0
+    assert cli("fetch", DOT, "--source", "djangopackages").exit_code == 0
     before = view(cli)
     editor.plan(step)
     result = cli("edit", DOT, "--editor")

@@ -420,12 +420,15 @@ def _rerun(ctx: AppContext, selection: Selection) -> tuple[FetchSummary, int]:
     from pkgcli.present.fetch import progress_display
 
     store = ctx.store
-    runs = store.fetch_runs(limit=1)
+    runs = store.fetch_runs(limit=100)
     if not runs:
         raise UsageError("no fetch has run yet: nothing to resume or retry")
     last = runs[0]
-    if selection.resume and last["status"] not in ("running", "stopped", "interrupted"):
-        raise UsageError(f"the last fetch (run {last['id']}) finished: nothing to resume")
+    if selection.resume:  # the newest run that did not finish, even behind finished ones
+        unfinished = [r for r in runs if r["status"] in ("running", "stopped", "interrupted")]
+        if not unfinished:
+            raise UsageError(f"the last fetch (run {last['id']}) finished: nothing to resume")
+        last = unfinished[0]
     wanted = ("pending", "failed") if selection.resume else ("failed",)
     rows = store.fetch_outcomes(last["id"], wanted)
     if selection.resume:
