@@ -12,7 +12,7 @@ import pytest
 from pkgcli.errors import EXIT_STOPPED, EXIT_USAGE
 from pkgcli.registry import Source, register, unregister
 
-from .conftest import CliHarness
+from .conftest import FIXTURES, CliHarness
 
 DOT = "django-oauth-toolkit"
 TOKEN = "ghp_pkgcliTestToken0123456789abcdef"
@@ -81,3 +81,52 @@ def test_a_registered_source_reaches_settings_paths_source_and_status(
     assert "gitlab, codeberg, tinyforge, forges" in refused.stderr
     assert "tinyforge" in status(cli, "--offline")["freshness"]
     assert "TinyForge" in cli("status", "--offline").stdout
+
+
+@pytest.fixture
+def tinyforge() -> Iterator[Any]:
+    from tests import tiny_source
+
+    register(tiny_source.SOURCE)
+    yield tiny_source
+    unregister(tiny_source.SOURCE.name)
+
+
+def tiny_transport() -> Any:
+    """Django Packages (one record whose repository is on TinyForge) and TinyForge."""
+    import httpx
+
+    record = json.loads((FIXTURES / "djangopackages" / "package-1858.json").read_text())
+    record.update(slug="tiny-pkg", repo_url="https://tiny.example/o/r", pypi_url="", grids=[])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/packages/tiny-pkg/"):
+            return httpx.Response(200, json=record)
+        if request.url.path == "/tiny/repos/o/r":
+            return httpx.Response(200, json={"name": "o/renamed", "stars": 7})
+        return httpx.Response(404, json={"detail": "Not found."})
+
+    return httpx.MockTransport(handler)
+
+
+def test_a_source_registered_by_a_test_flows_through_fetch_show_and_paths(
+    tinyforge: Any, cli: CliHarness, monkeypatch: pytest.MonkeyPatch, isolated_env: Path
+) -> None:
+    monkeypatch.setenv("PKGCLI_TINYFORGE_URL", "http://127.0.0.1:9/tiny")
+    cli.transport = tiny_transport()
+    assert cli("fetch", "tiny-pkg", "--source", "djangopackages").exit_code == 0
+    tinyforge.migrate(str(isolated_env))  # the source's own migration
+
+    result = cli("fetch", "TINY-PKG", "--source", "TinyForge", "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["sources"]["tinyforge"]["ok"] == 1
+    assert summary["sources"]["tinyforge"]["requests"] == 1
+    view = json.loads(cli("show", "tiny-pkg", "--json", "--offline").stdout)
+    said = view["pkgcli"]["sources"]["tinyforge"]
+    assert (said["status"], said["full_name"]) == ("ok", "o/renamed")
+    text = cli("show", "tiny-pkg", "--offline", "--sources", "--format", "table").stdout
+    assert "TinyForge said" in text
+    assert json.loads(cli("paths", "--json").stdout)["tinyforge_api"] == "http://127.0.0.1:9/tiny"
+    human = cli("fetch", "tiny-pkg", "--source", "tinyforge")
+    assert "TinyForge: 1 package; 1 request" in human.stderr

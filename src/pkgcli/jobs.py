@@ -36,6 +36,8 @@ class Target:
     github_requested: str | None = None
     pypi: str | None = None
     forge: ForgeRepo | None = None
+    repo_url: str | None = None  # what plug-in sources pick their names from
+    pypi_url: str | None = None
 
 
 @dataclass

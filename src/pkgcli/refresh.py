@@ -19,14 +19,14 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from pkgcli.context import AppContext
 from pkgcli.errors import UpstreamError
 from pkgcli.jobs import Result, Target, forge_job, github_job, pypi_job, stats_job
 from pkgcli.models import utc_now
-from pkgcli.registry import label
-from pkgcli.registry import source as registered
+from pkgcli.registry import SOURCES, label, store_key
 from pkgcli.sources.base import CacheEntry, SourceClient, SourceStopped
 from pkgcli.sources.forges import ForgeClient, parse_forge_url
 from pkgcli.sources.github import GRAPHQL_BATCH, GitHubClient, GraphRepo, parse_repo_url
@@ -59,6 +59,8 @@ def plan_target(row: Mapping[str, Any]) -> Target:
         github_requested=requested,
         pypi=parse_pypi_name(row.get("pypi_url")),
         forge=None if requested else parse_forge_url(row.get("repo_url")),
+        repo_url=row.get("repo_url"),
+        pypi_url=row.get("pypi_url"),
     )
 
 
@@ -126,7 +128,7 @@ class _Writer:
         self.last = time.monotonic()
 
     def add(self, result: Result) -> None:
-        table = registered(result.source).table
+        table = store_key(result.source)
         assert table is not None
         self.rows.append((table, result.row))
         stamp = utc_now()
@@ -326,6 +328,32 @@ class Refresh:
                 self._submit(kind, kind, None, forge_job, forge, target, cache)
         if "github" in self.sources:
             self._start_github([t for t in targets if t.github], catalogue=catalogue)
+        self._start_plugins(targets)
+
+    def _plugin_client(self, entry: Any, module: Any) -> Any:
+        return module.make_client(
+            self._http(entry.label), self.ctx.settings.url(entry.name), self.ctx.sleep
+        )
+
+    def _start_plugins(self, targets: Sequence[Target]) -> None:
+        """Sources registered as plug-ins: the module picks each package's name from its
+        URLs, makes the client and fetches one package into a `Result`."""
+        import importlib
+
+        for entry in SOURCES:
+            if not entry.plugin or entry.name not in self.sources:
+                continue
+            module: Any = importlib.import_module(entry.plugin)
+            named = [(t, module.pick(t.repo_url, t.pypi_url)) for t in targets]
+            wanted = [(t, name) for t, name in named if name]
+            if not wanted:
+                continue
+            self._tally(entry.name, entry.label, [t for t, _ in wanted])
+            client = self.ctx.client(entry.name, partial(self._plugin_client, entry, module))
+            for target, name in wanted:
+                self._submit(
+                    entry.name, entry.name, None, module.fetch_package, client, target.id, name
+                )
 
     def _start_github(self, wanted: list[Target], *, catalogue: bool) -> None:
         from pkgcli.config import github_token

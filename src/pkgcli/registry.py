@@ -27,6 +27,11 @@ class Source:
     paths_key: str  # the row `pkgcli paths` shows the base URL under
     table: str | None = None  # store.SOURCE_TABLES key its answers go to (None: packages)
     alias: str | None = None  # a `--source` word that covers several sources (forges)
+    # A source added without touching the engine: the module that picks its target, makes
+    # its client and fetches one package (see `pkgcli.refresh._start_plugins`), and the
+    # columns of its table (created by its migration) under the SQL table `table`.
+    plugin: str | None = None
+    columns: tuple[str, ...] = ()
 
 
 SOURCES: list[Source] = [
@@ -72,6 +77,17 @@ def register(source: Source) -> None:
     if any(s.name == source.name for s in SOURCES):
         raise ValueError(f"source {source.name!r} is already registered")
     SOURCES.append(source)
+
+
+def plugin_tables() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """{source name: (SQL table, columns)} for the sources added as plug-ins."""
+    return {s.name: (s.table, s.columns) for s in SOURCES if s.plugin and s.table}
+
+
+def store_key(name: str) -> str | None:
+    """Where a source's rows live in the store: its table key (a plug-in: its name)."""
+    found = source(name)
+    return found.name if found.plugin else found.table
 
 
 def unregister(name: str) -> None:

@@ -164,6 +164,13 @@ def _write_outcomes(conn: Any, outcomes: Iterable[Row]) -> None:
     )
 
 
+def source_tables() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The built-in source tables, then those of sources registered as plug-ins."""
+    from pkgcli.registry import plugin_tables
+
+    return {**SOURCE_TABLES, **plugin_tables()}
+
+
 def json_list(text: str, item: type) -> list[Any]:
     """A JSON list whose items are all of type `item` (an int is not a bool), from a
     column pkgcli wrote; a ValueError for anything else."""
@@ -449,10 +456,9 @@ class Store:
         """What each source (github, pypi, forge) last said about these packages, or None:
         one query per source whatever the number of packages."""
         wanted = list(dict.fromkeys(package_ids))
-        layers: dict[int, dict[str, Row | None]] = {
-            pid: dict.fromkeys(SOURCE_TABLES) for pid in wanted
-        }
-        for source, (table, _) in SOURCE_TABLES.items():
+        tables = source_tables()
+        layers: dict[int, dict[str, Row | None]] = {pid: dict.fromkeys(tables) for pid in wanted}
+        for source, (table, _) in tables.items():
             lists = SOURCE_JSON_LISTS.get(table, {})
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
@@ -585,8 +591,9 @@ class Store:
         rows, cache = list(rows), list(cache)
         with self.transaction() as conn:
             _write_outcomes(conn, outcomes)
+            tables = source_tables()
             for source, row in rows:
-                table, columns = SOURCE_TABLES[source]
+                table, columns = tables[source]
                 unknown = set(row) - set(columns)
                 if unknown:
                     raise ValueError(f"not columns of {table}: {sorted(unknown)}")
