@@ -143,3 +143,61 @@ def test_the_summary_fits_80_columns_and_uses_proper_names(fake: Any, cli: CliHa
     assert "GitHub: " in result.stderr and "PyPI: " in result.stderr
     assert "github:" not in result.stderr and "pypi:" not in result.stderr
     assert "Done in " in result.stderr
+
+
+def test_max_requests_stops_cleanly_and_resume_finishes(
+    fake: Any, cli: CliHarness, isolated_env: Path
+) -> None:
+    slugs = github_slugs(fake)
+    assert cli("fetch", *slugs, "--source", "djangopackages").exit_code == 0
+    start = len(fake.requests)
+    result = cli("fetch", *slugs, "--source", "github", "--max-requests", "5", "--json")
+    assert result.exit_code == EXIT_STOPPED, result.stderr
+    assert len(fake.requests) - start <= 5
+    summary = json.loads(result.stdout)
+    assert summary["sources"]["github"]["pending"] > 0
+    assert summary["resume"] == "pkgcli fetch --resume"
+    assert_no_ok_without_every_answer(isolated_env)
+    done = cli("fetch", "--resume")
+    assert done.exit_code == 0, done.stderr
+    assert rows(isolated_env, "SELECT count(*) FROM fetch_outcomes WHERE outcome = 'pending'") == [
+        (0,)
+    ]
+
+
+def test_a_time_budget_of_zero_leaves_everything_pending(fake: Any, cli: CliHarness) -> None:
+    result = cli("fetch", DOT, "--time-budget", "0s")
+    assert result.exit_code == EXIT_STOPPED, result.stderr
+    assert "the time budget is spent" in " ".join(result.stderr.split())
+    assert cli("fetch", DOT, "--time-budget", "soon").exit_code == EXIT_USAGE
+
+
+class ResetOnSleep(list[float]):
+    """The harness's recorded sleeps; sleeping long enough starts a new quota window."""
+
+    def __init__(self, quota: Any) -> None:
+        super().__init__()
+        self.quota = quota
+
+    def append(self, seconds: float) -> None:
+        super().append(seconds)
+        if seconds > 10:
+            self.quota.remaining = self.quota.limit
+
+
+def test_wait_sleeps_until_the_reset_and_finishes_the_run(
+    fake: Any, cli: CliHarness, isolated_env: Path
+) -> None:
+    quota = fake.github.quota(None)
+    quota.remaining = 14
+    cli.sleeps = ResetOnSleep(quota)
+    result = cli("fetch", *github_slugs(fake), "--wait", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "waiting" in result.stderr and "for the quota to reset at" in result.stderr
+    assert any(s > 10 for s in cli.sleeps)  # slept until the reset, not in a busy loop
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "complete" and summary["sources"]["github"]["pending"] == 0
+    assert summary["sources"]["github"]["ok"] + summary["sources"]["github"]["moved"] == len(
+        github_slugs(fake)
+    )
+    assert_no_ok_without_every_answer(isolated_env)

@@ -27,7 +27,7 @@ from pkgcli.errors import UpstreamError
 from pkgcli.jobs import Result, Target, forge_job, github_job, pypi_job, stats_job
 from pkgcli.models import utc_now
 from pkgcli.registry import SOURCES, label, store_key
-from pkgcli.sources.base import CacheEntry, SourceClient, SourceStopped
+from pkgcli.sources.base import Budget, CacheEntry, SourceClient, SourceStopped
 from pkgcli.sources.forges import ForgeClient, parse_forge_url
 from pkgcli.sources.github import GRAPHQL_BATCH, GitHubClient, GraphRepo, parse_repo_url
 from pkgcli.sources.pypi import PyPIClient, parse_pypi_name
@@ -184,7 +184,9 @@ class Refresh:
         sources: Sequence[str],
         progress: Progress,
         run_id: int | None = None,
+        budget: Budget | None = None,
     ) -> None:
+        self.budget = budget
         self.ctx = ctx
         self.sources = sources
         self.progress = progress
@@ -222,6 +224,7 @@ class Refresh:
             )
 
         client: GitHubClient = self.ctx.client("github", make)
+        client.budget = self.budget
         return client
 
     def pypi(self) -> PyPIClient:
@@ -230,6 +233,7 @@ class Refresh:
             return PyPIClient(self._http("PyPI"), base, sleep=self.ctx.sleep)
 
         client: PyPIClient = self.ctx.client("pypi", make)
+        client.budget = self.budget
         return client
 
     def forge(self, kind: str) -> ForgeClient:
@@ -238,6 +242,7 @@ class Refresh:
             return ForgeClient(self._http(label(kind)), base, sleep=self.ctx.sleep, kind=kind)
 
         client: ForgeClient = self.ctx.client(kind, make)
+        client.budget = self.budget
         return client
 
     # -- running -------------------------------------------------------------------------
@@ -331,9 +336,11 @@ class Refresh:
         self._start_plugins(targets)
 
     def _plugin_client(self, entry: Any, module: Any) -> Any:
-        return module.make_client(
+        client = module.make_client(
             self._http(entry.label), self.ctx.settings.url(entry.name), self.ctx.sleep
         )
+        client.budget = self.budget
+        return client
 
     def _start_plugins(self, targets: Sequence[Target]) -> None:
         """Sources registered as plug-ins: the module picks each package's name from its
@@ -462,6 +469,7 @@ def refresh_sources(
     progress: Progress,
     run_id: int | None = None,
     catalogue: bool | None = None,
+    budget: Budget | None = None,
 ) -> SourcesReport:
     """Refresh these packages (None: every package not gone upstream) from the sources,
     journaling each package's outcome under `run_id`."""
@@ -475,4 +483,4 @@ def refresh_sources(
     ]
     targets = [plan_target(r) for r in rows]
     whole = package_ids is None if catalogue is None else catalogue
-    return Refresh(ctx, sources, progress, run_id).run(targets, catalogue=whole)
+    return Refresh(ctx, sources, progress, run_id, budget).run(targets, catalogue=whole)

@@ -251,9 +251,16 @@ class FetchSummary:
     catalogue: FetchReport | None = None
     sources: Any = None  # refresh.SourcesReport
 
-    def settle(self, started: float) -> None:
-        """The run's status from its outcomes: pending means stopped, failures failed."""
+    def settle(self, started: float, store: Store | None = None) -> None:
+        """The run's status from its outcomes: pending means stopped, failures failed.
+        With the store, each source's outcomes are the journal's: the truth, whatever
+        was resumed or waited for in between."""
         self.seconds = time.monotonic() - started
+        if store is not None and self.sources is not None and self.status != "interrupted":
+            counts = store.fetch_outcome_counts(self.run_id)
+            for name, tally in self.sources.tallies.items():
+                if name in counts and not tally.skipped:
+                    tally.outcomes = {o: counts[name].get(o, 0) for o in tally.outcomes}
         if self.status == "interrupted" or self.sources is None:
             return
         if self.sources.count("pending"):
@@ -270,6 +277,31 @@ class Selection:
     all_packages: bool = False
     resume: bool = False
     failed: bool = False
+    max_requests: int | None = None
+    time_budget: float | None = None  # seconds
+    wait: bool = False  # sleep through quota resets instead of stopping
+
+
+MAX_WAIT = 2 * 3600.0  # --wait never sleeps longer than this in one go
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str, option: str) -> float:
+    """`90s`, `15m`, `2h`, `7d` (a bare number: seconds) → seconds; a usage error else."""
+    value = text.strip().lower()
+    unit = value[-1:] if value[-1:] in DURATION_UNITS else "s"
+    number = value[:-1] if value[-1:] in DURATION_UNITS else value
+    if not number.isdigit() or len(number) > 9:
+        raise UsageError(f"{option} takes a duration such as 90s, 15m, 2h or 7d, not {text!r}")
+    return float(int(number) * DURATION_UNITS[unit])
+
+
+def budget_for(selection: Selection) -> Any:
+    from pkgcli.sources.base import Budget
+
+    if selection.max_requests is None and selection.time_budget is None:
+        return None
+    return Budget(selection.max_requests, selection.time_budget)
 
 
 def read_slugs(text: str) -> list[str]:
@@ -300,10 +332,13 @@ def run_fetch(
     )
     summary = FetchSummary(run_id)
     started = time.monotonic()
+    budget = budget_for(selection)
     code = 0
     try:
         with store.exclusive("fetch --all") if selection.all_packages else nullcontext():
-            code = _fetch(ctx, summary, slugs, selection.all_packages, chosen)
+            code = _fetch(ctx, summary, slugs, selection.all_packages, chosen, budget)
+            if selection.wait:
+                _wait_and_resume(ctx, summary, budget)
     except KeyboardInterrupt:  # everything committed stays; the journal says what is left
         summary.status = "interrupted"
         code = EXIT_INTERRUPTED
@@ -311,7 +346,7 @@ def run_fetch(
         summary.status = "failed"
         raise
     finally:
-        summary.settle(started)
+        summary.settle(started, store if selection.wait else None)
         _finish_run(store, summary)
     return summary, code or exit_code(summary)
 
@@ -337,7 +372,7 @@ def exit_code(summary: FetchSummary) -> int:
 
     report = summary.sources
     if report is not None and any(
-        t.stop is not None and t.stop.resume_at is None and not _answered(t)
+        t.stop is not None and t.stop.resume_at is None and not t.stop.budget and not _answered(t)
         for t in report.tallies.values()
     ):
         return EXIT_UPSTREAM  # unreachable or refusing us (a rejected token) all run long
@@ -370,6 +405,7 @@ def _fetch(
     slugs: list[str],
     all_packages: bool,
     chosen: tuple[str, ...],
+    budget: Any = None,
 ) -> int:
     """Django Packages (all, or the named packages), then the other sources."""
     from pkgcli.errors import EXIT_NOT_FOUND, EXIT_UPSTREAM
@@ -398,7 +434,7 @@ def _fetch(
         wanted = [s for s in chosen if s != "djangopackages"]
         if wanted:
             summary.sources = refresh_sources(
-                ctx, ids, wanted, progress=progress, run_id=summary.run_id
+                ctx, ids, wanted, progress=progress, run_id=summary.run_id, budget=budget
             )
     if report.failed:
         ctx.note(f"not on Django Packages: {', '.join(report.failed)}")
@@ -446,9 +482,12 @@ def _rerun(ctx: AppContext, selection: Selection) -> tuple[FetchSummary, int]:
     for row in rows:
         by_source.setdefault(row["source"], []).append(row["package_id"])
     summary.packages = len({r["package_id"] for r in rows})
+    budget = budget_for(selection)
     try:
         with progress_display() as progress:
-            summary.sources = _refresh_each(ctx, by_source, progress, run_id)
+            summary.sources = _refresh_each(ctx, by_source, progress, run_id, budget)
+        if selection.wait:
+            _wait_and_resume(ctx, summary, budget)
     except KeyboardInterrupt:
         summary.status = "interrupted"
     finally:
@@ -458,7 +497,11 @@ def _rerun(ctx: AppContext, selection: Selection) -> tuple[FetchSummary, int]:
 
 
 def _refresh_each(
-    ctx: AppContext, by_source: dict[str, list[int]], progress: Progress, run_id: int
+    ctx: AppContext,
+    by_source: dict[str, list[int]],
+    progress: Progress,
+    run_id: int,
+    budget: Any = None,
 ) -> Any:
     """Each source for its own packages; one report."""
     from pkgcli.refresh import SourcesReport
@@ -466,7 +509,52 @@ def _refresh_each(
     report = SourcesReport()
     for source, ids in by_source.items():
         part = refresh_sources(
-            ctx, ids, [source], progress=progress, run_id=run_id, catalogue=False
+            ctx, ids, [source], progress=progress, run_id=run_id, catalogue=False, budget=budget
         )
         report.tallies.update(part.tallies)
     return report
+
+
+def _wait_and_resume(ctx: AppContext, summary: FetchSummary, budget: Any) -> None:
+    """`--wait`: while a source stopped at a quota that resets, sleep until the reset
+    (a countdown line on stderr) and carry on with the run's pending packages. A budget
+    stop, or a stop with no reset time, ends the waiting."""
+    from datetime import UTC, datetime
+
+    from pkgcli.present.fetch import progress_display
+
+    while summary.sources is not None:
+        stops = [t.stop for t in summary.sources.tallies.values() if t.stop is not None]
+        if not stops or any(s.budget or s.resume_at is None for s in stops):
+            return
+        rows = ctx.store.fetch_outcomes(summary.run_id, ("pending",))
+        if not rows:
+            return
+        until = max(s.resume_at for s in stops if s.resume_at is not None)
+        seconds = min(MAX_WAIT, max(1.0, (until - datetime.now(UTC)).total_seconds() + 1))
+        ctx.note(
+            f"waiting {seconds:,.0f} s for the quota to reset at "
+            f"{until.strftime('%H:%M:%S')} UTC ({len(rows):,} package(s) pending)"
+        )
+        ctx.sleep(seconds)
+        for client in ctx.clients().values():  # a new window: the stops are over
+            if getattr(client, "stopped", None) is not None:
+                client.stopped = None
+        by_source: dict[str, list[int]] = {}
+        for row in rows:
+            by_source.setdefault(row["source"], []).append(row["package_id"])
+        with progress_display() as progress:
+            part = _refresh_each(ctx, by_source, progress, summary.run_id, budget)
+        _merge_reports(summary.sources, part)
+
+
+def _merge_reports(report: Any, part: Any) -> None:
+    """A resumed part into the run's report: its stops and traffic replace the old ones;
+    outcomes are re-read from the journal when the run settles."""
+    for name, tally in part.tallies.items():
+        mine = report.tallies.setdefault(name, tally)
+        if mine is not tally:
+            mine.stop, mine.quota = tally.stop, tally.quota
+            mine.requests, mine.not_modified = tally.requests, tally.not_modified
+            mine.errors += tally.errors
+            mine.still_computing = tally.still_computing

@@ -36,6 +36,24 @@ def fetch(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the summary as one JSON object on stdout.")
     ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="At GitHub's quota floor, sleep until the reset and go on."),
+    ] = False,
+    max_requests: Annotated[
+        int | None,
+        typer.Option(
+            "--max-requests", min=0, metavar="N", help="Stop cleanly after N requests (exit 7)."
+        ),
+    ] = None,
+    time_budget: Annotated[
+        str | None,
+        typer.Option(
+            "--time-budget",
+            metavar="DURATION",
+            help="Stop cleanly after this long, e.g. 90s, 15m, 2h (exit 7).",
+        ),
+    ] = None,
 ) -> None:
     """Store or refresh packages from Django Packages, GitHub, PyPI, GitLab and Codeberg.
 
@@ -44,19 +62,20 @@ def fetch(
     query; it is sent to the GitHub API only, never stored or printed.
 
     Exit codes: 0 done, 3 a named slug is not on Django Packages, 4 an upstream was
-    unreachable, 6 some packages failed (the rest stored), 7 stopped early: run
-    `pkgcli fetch --resume` to finish.
+    unreachable, 6 some packages failed (the rest stored), 7 stopped early (quota floor,
+    --max-requests, --time-budget): run `pkgcli fetch --resume` to finish.
     """
     import sys
 
     from pkgcli.present.fetch import render_summary, summary_json
     from pkgcli.render import json_line
-    from pkgcli.sync import Selection, read_slugs, run_fetch
+    from pkgcli.sync import Selection, parse_duration, read_slugs, run_fetch
 
     names = list(slugs or [])
     if "-" in names:
         names = [n for n in names if n != "-"] + read_slugs(sys.stdin.read())
-    selection = Selection(names, all_, resume, failed)
+    seconds = None if time_budget is None else parse_duration(time_budget, "--time-budget")
+    selection = Selection(names, all_, resume, failed, max_requests, seconds, wait)
     summary, code = run_fetch(ctx.obj, selection, sources=source)
     if json_output:
         sys.stdout.write(json_line(summary_json(summary)) + "\n")
