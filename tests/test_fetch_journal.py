@@ -201,3 +201,34 @@ def test_wait_sleeps_until_the_reset_and_finishes_the_run(
         github_slugs(fake)
     )
     assert_no_ok_without_every_answer(isolated_env)
+
+
+def test_grid_and_category_select_their_packages(fake: Any, cli: CliHarness) -> None:
+    assert cli("fetch", DOT, "--source", "djangopackages").exit_code == 0
+    view = json.loads(cli("show", DOT, "--json", "--offline").stdout)
+    grid = cli("list-grid", "--format", "json").stdout
+    slug = json.loads(grid)[0]["slug"]
+    result = cli("fetch", "--grid", slug.upper(), "--source", "pypi", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["packages"] >= 1
+    category = cli("fetch", "--category", str(view["category"]).rstrip("/").split("/")[-1])
+    assert category.exit_code == 0, category.stderr
+    missing = cli("fetch", "--grid", "no-such-grid")
+    assert missing.exit_code == 3 and "no grid 'no-such-grid'" in missing.stderr
+    both = cli("fetch", DOT, "--grid", slug)
+    assert both.exit_code == EXIT_USAGE
+
+
+def test_stale_refreshes_only_what_each_source_has_not_fetched_lately(
+    fake: Any, cli: CliHarness
+) -> None:
+    assert cli("fetch", DOT, "--source", "djangopackages,pypi").exit_code == 0
+    start = len(fake.requests)
+    result = cli("fetch", DOT, "--stale", "7d", "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert set(summary["sources"]) == {"github"}  # PyPI and the record are a minute old
+    assert all(r.path.startswith("/github") for r in fake.requests.snapshot()[start:])
+    again = cli("fetch", "--stale", "7d", "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["sources"] == {}
+    assert cli("fetch", "--stale", "a week").exit_code == EXIT_USAGE

@@ -185,8 +185,10 @@ class Refresh:
         progress: Progress,
         run_id: int | None = None,
         budget: Budget | None = None,
+        only: Mapping[str, set[int]] | None = None,
     ) -> None:
         self.budget = budget
+        self.only = only
         self.ctx = ctx
         self.sources = sources
         self.progress = progress
@@ -312,7 +314,7 @@ class Refresh:
     def _start(self, targets: Sequence[Target], *, catalogue: bool) -> None:
         store = self.ctx.store
         if "pypi" in self.sources:
-            wanted = [t for t in targets if t.pypi]
+            wanted = [t for t in self._only("pypi", targets) if t.pypi]
             if wanted:
                 client = self.pypi()
                 self._tally("pypi", label("pypi"), wanted)
@@ -322,7 +324,7 @@ class Refresh:
                     self._submit("pypi", "pypi", None, pypi_job, client, target, cache)
         for kind in ("gitlab", "codeberg"):
             # A forge pkgcli recognises but that is not a chosen source is never asked.
-            wanted = [t for t in targets if t.forge and t.forge.kind == kind]
+            wanted = [t for t in self._only(kind, targets) if t.forge and t.forge.kind == kind]
             if kind not in self.sources or not wanted:
                 continue
             self._tally(kind, label(kind), wanted)
@@ -332,8 +334,16 @@ class Refresh:
                 cache = load_cache(store, [target.forge.project_url(forge.base_url)])
                 self._submit(kind, kind, None, forge_job, forge, target, cache)
         if "github" in self.sources:
-            self._start_github([t for t in targets if t.github], catalogue=catalogue)
+            github = [t for t in self._only("github", targets) if t.github]
+            self._start_github(github, catalogue=catalogue)
         self._start_plugins(targets)
+
+    def _only(self, source: str, targets: Sequence[Target]) -> list[Target]:
+        """The targets this source is to refresh (`--stale`: each by its own age)."""
+        if self.only is None:
+            return list(targets)
+        allowed = self.only.get(source, set())
+        return [t for t in targets if t.id in allowed]
 
     def _plugin_client(self, entry: Any, module: Any) -> Any:
         client = module.make_client(
@@ -351,7 +361,9 @@ class Refresh:
             if not entry.plugin or entry.name not in self.sources:
                 continue
             module: Any = importlib.import_module(entry.plugin)
-            named = [(t, module.pick(t.repo_url, t.pypi_url)) for t in targets]
+            named = [
+                (t, module.pick(t.repo_url, t.pypi_url)) for t in self._only(entry.name, targets)
+            ]
             wanted = [(t, name) for t, name in named if name]
             if not wanted:
                 continue
@@ -470,6 +482,7 @@ def refresh_sources(
     run_id: int | None = None,
     catalogue: bool | None = None,
     budget: Budget | None = None,
+    only: Mapping[str, set[int]] | None = None,
 ) -> SourcesReport:
     """Refresh these packages (None: every package not gone upstream) from the sources,
     journaling each package's outcome under `run_id`."""
@@ -483,4 +496,5 @@ def refresh_sources(
     ]
     targets = [plan_target(r) for r in rows]
     whole = package_ids is None if catalogue is None else catalogue
-    return Refresh(ctx, sources, progress, run_id, budget).run(targets, catalogue=whole)
+    refresh = Refresh(ctx, sources, progress, run_id, budget, only)
+    return refresh.run(targets, catalogue=whole)

@@ -153,6 +153,16 @@ SOURCE_JSON_LISTS: dict[str, dict[str, type]] = {
 }
 
 
+# source → (SQL giving package_id and that source's own fetched-at)
+FETCHED_AT: dict[str, str] = {
+    "djangopackages": "SELECT id AS package_id, fetched_at AS t FROM packages",
+    "github": "SELECT package_id, repo_fetched_at AS t FROM github_repos",
+    "pypi": "SELECT package_id, fetched_at AS t FROM pypi_projects",
+    "gitlab": "SELECT package_id, fetched_at AS t FROM forge_repos WHERE forge = 'gitlab'",
+    "codeberg": ("SELECT package_id, fetched_at AS t FROM forge_repos WHERE forge = 'codeberg'"),
+}
+
+
 OUTCOME_COLUMNS = ("run_id", "package_id", "source", "outcome", "error", "at")
 
 
@@ -489,20 +499,22 @@ class Store:
         sql = (
             "SELECT p.id, p.slug, p.repo_url, p.pypi_url, "
             "g.requested_name AS github_requested, g.full_name AS github_full_name, "
-            "y.requested_name AS pypi_requested, y.project AS pypi_project "
+            "y.requested_name AS pypi_requested, y.project AS pypi_project, "
+            "g.repo_fetched_at AS github_fetched, y.fetched_at AS pypi_fetched "
             "FROM packages p LEFT JOIN github_repos g ON g.package_id = p.id "
             "LEFT JOIN pypi_projects y ON y.package_id = p.id"
         )
+        # Stalest first (never fetched, then oldest): a run cut short by a quota converges.
+        order = " ORDER BY coalesce(g.repo_fetched_at, ''), coalesce(y.fetched_at, ''), p.id"
         if ids is None:
-            return self.query(sql + " WHERE p.gone_at IS NULL ORDER BY p.id")
+            return self.query(sql + " WHERE p.gone_at IS NULL" + order)
         rows: list[Row] = []
         wanted = list(ids)
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
             rows += self.query(sql + f" WHERE p.id IN ({marks})", chunk)
-        order = {pid: i for i, pid in enumerate(wanted)}
-        return sorted(rows, key=lambda r: order[r["id"]])
+        return sorted(rows, key=lambda r: (r["github_fetched"] or "", r["pypi_fetched"] or ""))
 
     def http_cache_under(self, prefixes: Iterable[str]) -> dict[str, Row]:
         """Stored validators for every URL starting with one of `prefixes` (range scans)."""
@@ -614,6 +626,37 @@ class Store:
         return len(rows)
 
     # -- the fetch run journal (migration 0004) ------------------------------------------
+
+    # -- selecting what a fetch refreshes ----------------------------------------------
+
+    def selection_ids(self, kind: str, slug: str) -> list[int] | None:
+        """The packages of a grid or category (by slug or id, any case), not gone
+        upstream; None when there is no such grid or category."""
+        if kind not in ("grids", "categories"):
+            raise ValueError(kind)
+        found = self._by_slug_or_id(kind, slug)
+        if found is None:
+            return None
+        sql = (
+            "SELECT p.id FROM grid_packages g JOIN packages p ON p.id = g.package_id "
+            "WHERE g.grid_id = ? AND p.gone_at IS NULL ORDER BY g.position"
+            if kind == "grids"
+            else "SELECT id FROM packages WHERE category_id = ? AND gone_at IS NULL ORDER BY id"
+        )
+        return [r["id"] for r in self.query(sql, (found["id"],))]
+
+    def stale_ids(self, source: str, before: str) -> set[int]:
+        """Packages not gone upstream whose data from `source` was fetched before `before`
+        or never (compared as UTC ISO text)."""
+        sql = FETCHED_AT.get(source)
+        if sql is None:
+            return set(r["id"] for r in self.query("SELECT id FROM packages WHERE gone_at IS NULL"))
+        rows = self.query(
+            f"SELECT p.id FROM packages p LEFT JOIN ({sql}) s ON s.package_id = p.id "
+            "WHERE p.gone_at IS NULL AND (s.t IS NULL OR s.t < ?)",
+            (before,),
+        )
+        return {r["id"] for r in rows}
 
     def mirror_counts(self) -> dict[str, int]:
         """Packages (upstream, local, gone), grids and categories, for `pkgcli status`."""

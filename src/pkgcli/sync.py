@@ -280,6 +280,9 @@ class Selection:
     max_requests: int | None = None
     time_budget: float | None = None  # seconds
     wait: bool = False  # sleep through quota resets instead of stopping
+    grid: str | None = None
+    category: str | None = None
+    stale: float | None = None  # seconds: only data older than this (or never fetched)
 
 
 MAX_WAIT = 2 * 3600.0  # --wait never sleeps longer than this in one go
@@ -323,10 +326,21 @@ def run_fetch(
     _check_selection(selection)
     if selection.resume or selection.failed:
         return _rerun(ctx, selection)
-    slugs = list(dict.fromkeys(selection.slugs))
     store = ctx.store
+    slugs = list(dict.fromkeys(selection.slugs)) or _group_slugs(store, selection)
+    only = _stale_only(store, selection, slugs, chosen) if selection.stale is not None else None
+    all_packages = selection.all_packages and only is None
+    if only is not None:  # each source for its own stale packages; DP records by slug
+        slugs = _slugs_of(store, set().union(*only.values()))
+        chosen = tuple(s for s in chosen if only.get(s))
     run_id = store.start_fetch_run(
-        {"slugs": slugs, "all": selection.all_packages},
+        {
+            "slugs": slugs,
+            "all": selection.all_packages,
+            "grid": selection.grid,
+            "category": selection.category,
+            "stale_s": selection.stale,
+        },
         {"sources": list(chosen)},
         [],
     )
@@ -335,8 +349,8 @@ def run_fetch(
     budget = budget_for(selection)
     code = 0
     try:
-        with store.exclusive("fetch --all") if selection.all_packages else nullcontext():
-            code = _fetch(ctx, summary, slugs, selection.all_packages, chosen, budget)
+        with store.exclusive("fetch --all") if all_packages else nullcontext():
+            code = _fetch(ctx, summary, slugs, all_packages, chosen, budget, only)
             if selection.wait:
                 _wait_and_resume(ctx, summary, budget)
     except KeyboardInterrupt:  # everything committed stays; the journal says what is left
@@ -351,15 +365,66 @@ def run_fetch(
     return summary, code or exit_code(summary)
 
 
+def _group_slugs(store: Store, selection: Selection) -> list[str]:
+    """The packages of `--grid` or `--category` (empty for other selections)."""
+    kind, slug = (
+        ("grids", selection.grid)
+        if selection.grid is not None
+        else ("categories", selection.category)
+    )
+    if slug is None:
+        return []
+    ids = store.selection_ids(kind, slug)
+    if ids is None:
+        what = "grid" if kind == "grids" else "category"
+        raise NotFound(f"no {what} {slug!r} in the mirror; fetch it first (pkgcli fetch --all)")
+    return _slugs_of(store, set(ids))
+
+
+def _slugs_of(store: Store, ids: set[int]) -> list[str]:
+    rows = [store.package_by_id(i) for i in sorted(ids)]
+    return [r["slug"] for r in rows if r is not None]
+
+
+def _stale_only(
+    store: Store, selection: Selection, slugs: list[str], chosen: tuple[str, ...]
+) -> dict[str, set[int]]:
+    """`--stale AGE`: per chosen source, the selected packages whose data from that source
+    is older than AGE or missing (by the source's own fetched-at)."""
+    from datetime import UTC, datetime, timedelta
+
+    assert selection.stale is not None
+    cutoff = (datetime.now(UTC) - timedelta(seconds=selection.stale)).isoformat()
+    base = None if not slugs else set(_known_ids(store, slugs))
+    only = {}
+    for name in chosen:
+        stale = store.stale_ids(name, cutoff)
+        only[name] = stale if base is None else stale & base
+    if "djangopackages" in only:  # local packages have no Django Packages record
+        only["djangopackages"] = {i for i in only["djangopackages"] if i > 0}
+    return only
+
+
 def _check_selection(selection: Selection) -> None:
     from pkgcli.errors import UsageError
     from pkgcli.service import check_slug
 
-    modes = [bool(selection.slugs), selection.all_packages, selection.resume, selection.failed]
+    modes = [
+        bool(selection.slugs),
+        selection.all_packages,
+        selection.resume,
+        selection.failed,
+        selection.grid is not None,
+        selection.category is not None,
+    ]
     if sum(modes) > 1:
-        raise UsageError("give package slugs, --all, --resume or --failed: one of them")
-    if not any(modes):
-        raise UsageError("name at least one package slug, or use --all")
+        raise UsageError(
+            "give package slugs, --all, --grid, --category, --resume or --failed: one of them"
+        )
+    if not any(modes) and selection.stale is None:
+        raise UsageError("name at least one package slug, or use --all (or --stale AGE)")
+    if selection.stale is not None and (selection.resume or selection.failed):
+        raise UsageError("--stale selects packages; --resume and --failed take the journal's")
     for slug in selection.slugs:
         check_slug(slug)
 
@@ -406,6 +471,7 @@ def _fetch(
     all_packages: bool,
     chosen: tuple[str, ...],
     budget: Any = None,
+    only: dict[str, set[int]] | None = None,
 ) -> int:
     """Django Packages (all, or the named packages), then the other sources."""
     from pkgcli.errors import EXIT_NOT_FOUND, EXIT_UPSTREAM
@@ -414,6 +480,8 @@ def _fetch(
     store = ctx.store
     from_dp = "djangopackages" in chosen
     dp_slugs = slugs if from_dp else [s for s in slugs if store.get_package(s) is None]
+    if only is not None:
+        dp_slugs = _slugs_of(store, only.get("djangopackages", set()))
     report = FetchReport()
     if from_dp or dp_slugs:
         summary.catalogue = report
@@ -434,7 +502,14 @@ def _fetch(
         wanted = [s for s in chosen if s != "djangopackages"]
         if wanted:
             summary.sources = refresh_sources(
-                ctx, ids, wanted, progress=progress, run_id=summary.run_id, budget=budget
+                ctx,
+                ids,
+                wanted,
+                progress=progress,
+                run_id=summary.run_id,
+                budget=budget,
+                only=only,
+                catalogue=all_packages,
             )
     if report.failed:
         ctx.note(f"not on Django Packages: {', '.join(report.failed)}")

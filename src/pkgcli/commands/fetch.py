@@ -23,6 +23,21 @@ def fetch(
         ),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Mirror the whole catalogue.")] = False,
+    grid: Annotated[
+        str | None, typer.Option("--grid", metavar="SLUG", help="The packages of this grid.")
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option("--category", metavar="SLUG", help="The packages of this category."),
+    ] = None,
+    stale: Annotated[
+        str | None,
+        typer.Option(
+            "--stale",
+            metavar="AGE",
+            help="Only data older than AGE (e.g. 7d) or never fetched, by each source's age.",
+        ),
+    ] = None,
     source: Annotated[
         str | None, typer.Option("--source", metavar="NAMES", help=source_help())
     ] = None,
@@ -75,7 +90,18 @@ def fetch(
     if "-" in names:
         names = [n for n in names if n != "-"] + read_slugs(sys.stdin.read())
     seconds = None if time_budget is None else parse_duration(time_budget, "--time-budget")
-    selection = Selection(names, all_, resume, failed, max_requests, seconds, wait)
+    selection = Selection(
+        names,
+        all_,
+        resume,
+        failed,
+        max_requests,
+        seconds,
+        wait,
+        grid,
+        category,
+        None if stale is None else parse_duration(stale, "--stale"),
+    )
     summary, code = run_fetch(ctx.obj, selection, sources=source)
     if json_output:
         sys.stdout.write(json_line(summary_json(summary)) + "\n")
