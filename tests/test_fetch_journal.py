@@ -8,12 +8,15 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pkgcli.errors import EXIT_FAILED, EXIT_STOPPED, EXIT_USAGE
 
 from .conftest import CliHarness
 
 DDT = "django-debug-toolbar"
 DOT = "django-oauth-toolkit"
+TOKEN = "ghp_pkgcliTestToken0123456789abcdef"
 
 
 def github_slugs(fake: Any) -> list[str]:
@@ -232,3 +235,27 @@ def test_stale_refreshes_only_what_each_source_has_not_fetched_lately(
     again = cli("fetch", "--stale", "7d", "--json")
     assert again.exit_code == 0 and json.loads(again.stdout)["sources"] == {}
     assert cli("fetch", "--stale", "a week").exit_code == EXIT_USAGE
+
+
+def test_plan_fetches_nothing_but_the_free_quota_request(
+    fake: Any, cli: CliHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slugs = github_slugs(fake)
+    assert cli("fetch", *slugs, "--source", "djangopackages,pypi").exit_code == 0
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    start = len(fake.requests)
+    result = cli("fetch", "--all", "--plan", "--json")
+    assert result.exit_code == 0, result.stderr
+    asked = [r.path for r in fake.requests.snapshot()[start:]]
+    assert asked == ["/github/rate_limit"]
+    plan = json.loads(result.stdout)
+    github, pypi = plan["sources"]["github"], plan["sources"]["pypi"]
+    assert github["packages"] == len(slugs) and github["conditional"] == 0
+    assert github["requests"] == 2 * len(slugs) + 1  # REST stats + contributors, 1 GraphQL
+    assert github["quota_needed"] == github["requests"]
+    assert github["quota_left"] == plan["github_quota"]["remaining"]
+    assert pypi["conditional"] == pypi["packages"] > 0  # fetched before: likely 304s
+    text = cli("fetch", "--all", "--plan").stdout
+    assert "GitHub quota: needs" in text and "(fits)" in text
+    assert cli("fetch", "--resume", "--plan").exit_code == EXIT_USAGE
+    assert [r.path for r in fake.requests.snapshot()[start:]] == ["/github/rate_limit"] * 2

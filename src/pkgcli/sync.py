@@ -327,12 +327,7 @@ def run_fetch(
     if selection.resume or selection.failed:
         return _rerun(ctx, selection)
     store = ctx.store
-    slugs = list(dict.fromkeys(selection.slugs)) or _group_slugs(store, selection)
-    only = _stale_only(store, selection, slugs, chosen) if selection.stale is not None else None
-    all_packages = selection.all_packages and only is None
-    if only is not None:  # each source for its own stale packages; DP records by slug
-        slugs = _slugs_of(store, set().union(*only.values()))
-        chosen = tuple(s for s in chosen if only.get(s))
+    slugs, all_packages, only, chosen = resolve_selection(store, selection, chosen)
     run_id = store.start_fetch_run(
         {
             "slugs": slugs,
@@ -363,6 +358,19 @@ def run_fetch(
         summary.settle(started, store if selection.wait else None)
         _finish_run(store, summary)
     return summary, code or exit_code(summary)
+
+
+def resolve_selection(
+    store: Store, selection: Selection, chosen: tuple[str, ...]
+) -> tuple[list[str], bool, dict[str, set[int]] | None, tuple[str, ...]]:
+    """(slugs, whole catalogue?, per-source package ids for --stale, sources) to fetch."""
+    slugs = list(dict.fromkeys(selection.slugs)) or _group_slugs(store, selection)
+    only = _stale_only(store, selection, slugs, chosen) if selection.stale is not None else None
+    all_packages = selection.all_packages and only is None
+    if only is not None:  # each source for its own stale packages; DP records by slug
+        slugs = _slugs_of(store, set().union(*only.values()))
+        chosen = tuple(s for s in chosen if only.get(s))
+    return slugs, all_packages, only, chosen
 
 
 def _group_slugs(store: Store, selection: Selection) -> list[str]:
@@ -403,6 +411,13 @@ def _stale_only(
     if "djangopackages" in only:  # local packages have no Django Packages record
         only["djangopackages"] = {i for i in only["djangopackages"] if i > 0}
     return only
+
+
+def check_plan(selection: Any) -> None:
+    """`--plan` takes a selection of packages, not the journal's."""
+    _check_selection(selection)
+    if selection.resume or selection.failed:
+        raise UsageError("--plan plans a selection: not with --resume or --failed")
 
 
 def _check_selection(selection: Selection) -> None:

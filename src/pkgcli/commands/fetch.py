@@ -48,6 +48,12 @@ def fetch(
     failed: Annotated[
         bool, typer.Option("--failed", help="Retry the last run's failed packages.")
     ] = False,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan", help="Say what would be fetched, and how long it takes; fetch nothing."
+        ),
+    ] = False,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the summary as one JSON object on stdout.")
     ] = False,
@@ -102,6 +108,8 @@ def fetch(
         category,
         None if stale is None else parse_duration(stale, "--stale"),
     )
+    if plan:
+        return _plan(ctx, selection, source, json_output)
     summary, code = run_fetch(ctx.obj, selection, sources=source)
     if json_output:
         sys.stdout.write(json_line(summary_json(summary)) + "\n")
@@ -110,3 +118,16 @@ def fetch(
             ctx.obj.note(line)
     if code:
         raise typer.Exit(code)
+
+
+def _plan(ctx: typer.Context, selection: object, source: str | None, json_output: bool) -> None:
+    from pkgcli.commands._options import emit
+    from pkgcli.ingest.plan import plan_fetch
+    from pkgcli.present.fetch import render_plan
+    from pkgcli.registry import parse_sources
+    from pkgcli.render import json_line
+    from pkgcli.sync import check_plan
+
+    check_plan(selection)
+    view = plan_fetch(ctx.obj, selection, parse_sources(source))
+    emit(json_line(view) + "\n" if json_output else render_plan(view))

@@ -197,3 +197,32 @@ class progress_display:
     def __exit__(self, *exc: object) -> None:
         if hasattr(self, "bar"):
             self.bar.progress.stop()
+
+
+def render_plan(plan: dict[str, Any]) -> str:
+    """`fetch --plan` as a table on stdout: what would be asked of each source."""
+    lines = [f"{'source':<16}{'packages':>10}{'requests':>10}{'likely 304':>12}{'time':>10}"]
+    for entry in plan["sources"].values():
+        lines.append(
+            f"{entry['label']:<16}{entry['packages']:>10,}{entry['requests']:>10,}"
+            f"{entry['conditional']:>12,}{_duration(entry['seconds']):>10}"
+        )
+        if entry.get("skipped"):
+            lines.append(f"  {entry['skipped']}")
+    github = plan["sources"].get("github")
+    if github and "quota_needed" in github:
+        verdict = "does not fit: --wait or --resume" if github.get("quota_short") else "fits"
+        lines.append(
+            f"GitHub quota: needs {github['quota_needed']:,}, "
+            f"{github['quota_left']:,} left ({verdict})"
+        )
+    lines.append(f"About {_duration(plan['seconds'])} at 4 requests in flight per host.")
+    return "\n".join(lines) + "\n"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
