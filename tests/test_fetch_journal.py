@@ -259,3 +259,34 @@ def test_plan_fetches_nothing_but_the_free_quota_request(
     assert "GitHub quota: needs" in text and "(fits)" in text
     assert cli("fetch", "--resume", "--plan").exit_code == EXIT_USAGE
     assert [r.path for r in fake.requests.snapshot()[start:]] == ["/github/rate_limit"] * 2
+
+
+def test_a_warm_rerun_skips_rest_for_repositories_not_pushed_since(
+    fake: Any, cli: CliHarness, monkeypatch: pytest.MonkeyPatch, isolated_env: Path
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    slugs = github_slugs(fake)
+    assert cli("fetch", *slugs).exit_code == 0
+    before = {s: json.loads(cli("show", s, "--json", "--offline").stdout) for s in slugs}
+    start = len(fake.requests)
+    again = cli("fetch", *slugs, "--source", "github", "--json")
+    assert again.exit_code == 0, again.stderr
+    asked = [r for r in fake.requests.snapshot()[start:] if r.path.startswith("/github")]
+    assert [r.method for r in asked] == ["POST"]  # one GraphQL query, no REST at all
+    github = json.loads(again.stdout)["sources"]["github"]
+    assert github["ok"] + github["failed"] + github["pending"] == 0
+    keys = ("commits_over_52", "participants", "repo_watchers", "commit_count", "last_updated")
+    for slug in slugs:
+        after = json.loads(cli("show", slug, "--json", "--offline").stdout)
+        assert [after[k] for k in keys] == [before[slug][k] for k in keys], slug
+    assert_no_ok_without_every_answer(isolated_env)
+
+    repo = fake.github.find("jazzband/django-debug-toolbar")
+    repo.newest_commit_at = "2030-01-01T00:00:00Z"  # pushed since: REST again
+    repo.participation = [3] * 52
+    start = len(fake.requests)
+    assert cli("fetch", DDT, "--source", "github").exit_code == 0
+    rest = [r.path for r in fake.requests.snapshot()[start:] if r.method == "GET"]
+    assert any(p.endswith("/stats/participation") for p in rest)
+    shown = json.loads(cli("show", DDT, "--json", "--offline").stdout)
+    assert shown["commits_over_52"] == [3] * 52

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from pkgcli.errors import UpstreamError
@@ -131,10 +132,46 @@ def _github_repo_columns(data: Mapping[str, Any]) -> dict[str, Any]:
     return {**data, "archived": int(bool(data["archived"]))}
 
 
+WEEK = 7 * 86400.0
+
+
+def unchanged_since(graph: GraphRepo | None, stored: Mapping[str, Any] | None) -> bool:
+    """GraphQL says the repository was not pushed since its last complete fetch: its
+    contributors cannot have changed, and its participation is the stored one, shifted."""
+    if graph is None or not stored or stored.get("status") not in ANSWERED_OUTCOMES:
+        return False
+    weeks, logins = stored.get("commits_over_52"), stored.get("participants")
+    return (
+        graph.repo.get("pushed_at") is not None
+        and stored.get("pushed_at") == graph.repo["pushed_at"]
+        and stored.get("full_name") == graph.repo.get("full_name")
+        and isinstance(weeks, list)
+        and len(weeks) == 52
+        and isinstance(logins, list)
+        and bool(stored.get("participation_fetched_at"))
+        and bool(stored.get("contributors_fetched_at"))
+    )
+
+
+def shift_weeks(weeks: list[int], since: str, now: datetime) -> list[int]:
+    """52 weekly counts moved on by the whole weeks elapsed since `since`, zeros after:
+    nothing was pushed meanwhile, so nothing was committed."""
+    elapsed = int(max(0.0, (now - datetime.fromisoformat(since)).total_seconds()) // WEEK)
+    return (list(weeks[elapsed:]) + [0] * min(elapsed, 52))[-52:]
+
+
+ANSWERED_OUTCOMES = ("ok", "not_modified", "moved")
+
+
 def github_job(
-    client: GitHubClient, target: Target, cache: Mapping[str, CacheEntry], graph: GraphRepo | None
+    client: GitHubClient,
+    target: Target,
+    cache: Mapping[str, CacheEntry],
+    graph: GraphRepo | None,
+    stored: Mapping[str, Any] | None = None,
 ) -> Result:
-    """All of one package's GitHub requests (after its GraphQL batch, if any)."""
+    """All of one package's GitHub requests (after its GraphQL batch, if any); none at all
+    after GraphQL when the repository was not pushed since its last complete fetch."""
     assert target.github is not None
     result = Result(
         "github",
@@ -158,6 +195,9 @@ def github_job(
                 return _refusal(result, answer, "GitHub")
             result.set_group(_github_repo_columns(answer.data), "repo_fetched_at")
         name = result.row["full_name"]
+        if unchanged_since(graph, stored):
+            assert stored is not None
+            return _carried_over(result, stored, name, target)
         failure = _github_details(client, result, name, cache, with_commits=graph is None)
     except SourceStopped as stop:
         return result.stop(stop.reason)
@@ -172,6 +212,24 @@ def github_job(
         result.settled = (done.outcome, done.row["status_detail"])
         return result.settle("pending", "GitHub was still computing commit activity")
     return result.done(name if moved else None)
+
+
+def _carried_over(result: Result, stored: Mapping[str, Any], name: str, target: Target) -> Result:
+    """Participation and contributors from the stored row (nothing pushed since)."""
+    weeks = shift_weeks(stored["commits_over_52"], stored["participation_fetched_at"], _now())
+    result.set_group({"commits_over_52": json.dumps(weeks)}, "participation_fetched_at")
+    result.set_group(
+        {"participants": json.dumps(stored["participants"])}, "contributors_fetched_at"
+    )
+    result.finish()
+    result.row["etag_hit"] = 1
+    if name.lower() != (target.github_requested or "").lower():
+        return result.settle("moved", f"now {name}")
+    return result.settle("not_modified")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 # Answers that settle a detail group without data: 204 (no activity yet), 409 (empty repo).

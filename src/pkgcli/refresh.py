@@ -198,6 +198,7 @@ class Refresh:
         self.outstanding = 0
         self.done: queue.Queue[tuple[str, Any, Future[Any]]] = queue.Queue()
         self.github_cache: dict[str, CacheEntry] = {}
+        self.github_stored: dict[int, Any] = {}
 
     # -- clients -------------------------------------------------------------------------
 
@@ -396,6 +397,12 @@ class Refresh:
             self.ctx.store, [*prefixes, f"{client.base_url}/repositories/"]
         )
         if client.authenticated:
+            # What each repository's last fetch left: GraphQL's pushedAt may spare its REST.
+            self.github_stored = {
+                pid: layers["github"]
+                for pid, layers in self.ctx.store.source_layers([t.id for t in wanted]).items()
+                if layers.get("github")
+            }
             for start in range(0, len(wanted), GRAPHQL_BATCH):
                 batch = wanted[start : start + GRAPHQL_BATCH]
                 batch_names = [t.github for t in batch]
@@ -445,8 +452,17 @@ class Refresh:
         with contextlib.suppress(UpstreamError, SourceStopped):
             graphs, _ = future.result()
         for target, graph in zip(batch, graphs, strict=True):
+            stored = self.github_stored.get(target.id)
             self._submit(
-                "github", "github", None, github_job, client, target, self.github_cache, graph
+                "github",
+                "github",
+                None,
+                github_job,
+                client,
+                target,
+                self.github_cache,
+                graph,
+                stored,
             )
 
     def _revisit_stats(self, revisit: list[Result]) -> None:
