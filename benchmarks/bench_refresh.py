@@ -88,22 +88,31 @@ def run(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     return wall, 0, proc.returncode
 
 
-def resume_until_done(pkgcli: str, env: dict[str, str], fake: Any) -> tuple[float, int]:
+def has_run(db: str) -> bool:
+    """A kill before the run was journaled leaves nothing to resume."""
+    with sqlite3.connect(db) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        return "fetch_runs" in tables and bool(
+            conn.execute("SELECT count(*) FROM fetch_runs").fetchone()[0]
+        )
+
+
+def resume_until_done(
+    pkgcli: str, env: dict[str, str], fake: Any, argv: list[str]
+) -> tuple[float, int]:
     """`fetch --resume` after each reset until exit 0: (wall s, resumes)."""
     start, resumes = time.perf_counter(), 0
     while True:
-        code = subprocess.run(
-            [pkgcli, "fetch", "--resume"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-        ).returncode
+        command = [pkgcli, "fetch", "--resume"] if has_run(env["PKGCLI_DB"]) else argv
+        proc = subprocess.run(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+        )
+        code = proc.returncode
         resumes += 1
         if code == 0:
             return time.perf_counter() - start, resumes
         if code != 7 or resumes > 50:
-            sys.exit(f"--resume ended with exit {code}")
+            sys.exit(f"--resume ended with exit {code}: {proc.stderr.decode()[-400:]}")
         reset = fake.github.quota(TOKEN).reset
         time.sleep(max(0.5, reset - time.time() + 0.5))
 
@@ -189,7 +198,7 @@ def main() -> None:
         new_window(fake)
         env = fresh("resume")
         wall2, _, code = run(argv, env)
-        wall3, resumes = resume_until_done(pkgcli, env, fake)
+        wall3, resumes = resume_until_done(pkgcli, env, fake, argv)
         rows.append(
             [
                 f"exit {code}, then {resumes} --resume",
@@ -215,8 +224,8 @@ def main() -> None:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             checks.append(integrity(env["PKGCLI_DB"]))
-            command = [pkgcli, "fetch", "--resume"]
-        _, resumes = resume_until_done(pkgcli, env, fake)
+            command = [pkgcli, "fetch", "--resume"] if has_run(env["PKGCLI_DB"]) else argv
+        _, resumes = resume_until_done(pkgcli, env, fake, argv)
         ok = all(c == "ok" for c in checks)
         rows.append(
             [

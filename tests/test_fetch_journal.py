@@ -290,3 +290,21 @@ def test_a_warm_rerun_skips_rest_for_repositories_not_pushed_since(
     assert any(p.endswith("/stats/participation") for p in rest)
     shown = json.loads(cli("show", DDT, "--json", "--offline").stdout)
     assert shown["commits_over_52"] == [3] * 52
+
+
+def test_resume_reruns_a_selection_killed_before_its_sources_were_journaled(
+    fake: Any, cli: CliHarness, isolated_env: Path
+) -> None:
+    assert cli("fetch", DOT, "--source", "djangopackages,pypi").exit_code == 0
+    with sqlite3.connect(isolated_env) as conn:  # as if killed in the catalogue pass
+        conn.execute("DELETE FROM fetch_outcomes")
+        conn.execute("UPDATE fetch_runs SET status = 'running', finished_at = NULL")
+    start = len(fake.requests)
+    result = cli("fetch", "--resume", "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    pypi = summary["sources"]["pypi"]
+    assert summary["run_id"] == 1 and pypi["ok"] + pypi["not_modified"] == 1
+    paths = [r.path for r in fake.requests.snapshot()[start:]]
+    assert any("/packages/" in p for p in paths) and "/pypi/django-oauth-toolkit/json" in paths
+    assert rows(isolated_env, "SELECT id, status FROM fetch_runs") == [(1, "complete")]

@@ -199,6 +199,7 @@ class Refresh:
         self.done: queue.Queue[tuple[str, Any, Future[Any]]] = queue.Queue()
         self.github_cache: dict[str, CacheEntry] = {}
         self.github_stored: dict[int, Any] = {}
+        self.planned: list[Row] = []  # (package, source) pairs journaled `pending` at start
 
     # -- clients -------------------------------------------------------------------------
 
@@ -274,11 +275,9 @@ class Refresh:
         tally = self.report.tallies.setdefault(source, Tally(label))
         tally.packages += len(wanted)
         self.progress(source, 0, len(wanted))
-        if self.writer.run_id is not None:
-            self.ctx.store.plan_fetch_outcomes(
-                self.writer.run_id,
-                [{"package_id": t.id, "source": source, "outcome": "pending"} for t in wanted],
-            )
+        self.planned += [
+            {"package_id": t.id, "source": source, "outcome": "pending"} for t in wanted
+        ]
         return tally
 
     def run(self, targets: Sequence[Target], *, catalogue: bool) -> SourcesReport:
@@ -338,6 +337,10 @@ class Refresh:
             github = [t for t in self._only("github", targets) if t.github]
             self._start_github(github, catalogue=catalogue)
         self._start_plugins(targets)
+        # Every source's packages journaled `pending` in one commit, before any answer is
+        # written (answers only land in `_drain`): a kill leaves all of them or none.
+        if self.writer.run_id is not None and self.planned:
+            self.ctx.store.plan_fetch_outcomes(self.writer.run_id, self.planned)
 
     def _only(self, source: str, targets: Sequence[Target]) -> list[Target]:
         """The targets this source is to refresh (`--stale`: each by its own age)."""

@@ -326,9 +326,26 @@ def run_fetch(
     _check_selection(selection)
     if selection.resume or selection.failed:
         return _rerun(ctx, selection)
+    return _run_selection(ctx, selection, chosen)
+
+
+def _run_selection(
+    ctx: AppContext, selection: Selection, chosen: tuple[str, ...], run_id: int | None = None
+) -> tuple[FetchSummary, int]:
+    """A selection of packages as a new run (or as `run_id`, resumed from the start)."""
     store = ctx.store
     slugs, all_packages, only, chosen = resolve_selection(store, selection, chosen)
-    run_id = store.start_fetch_run(
+    if run_id is not None:
+        store.set_fetch_run(run_id, status="running")
+    else:
+        run_id = _start_run(store, selection, slugs, chosen)
+    return _run(ctx, selection, run_id, slugs, all_packages, only, chosen)
+
+
+def _start_run(
+    store: Store, selection: Selection, slugs: list[str], chosen: tuple[str, ...]
+) -> int:
+    return store.start_fetch_run(
         {
             "slugs": slugs,
             "all": selection.all_packages,
@@ -339,6 +356,18 @@ def run_fetch(
         {"sources": list(chosen)},
         [],
     )
+
+
+def _run(
+    ctx: AppContext,
+    selection: Selection,
+    run_id: int,
+    slugs: list[str],
+    all_packages: bool,
+    only: dict[str, set[int]] | None,
+    chosen: tuple[str, ...],
+) -> tuple[FetchSummary, int]:
+    store = ctx.store
     summary = FetchSummary(run_id)
     started = time.monotonic()
     budget = budget_for(selection)
@@ -540,6 +569,32 @@ def _known_ids(store: Store, slugs: list[str]) -> list[int]:
     return [row["id"] for row in rows if row is not None]
 
 
+OUTCOMES = ("ok", "not_modified", "moved", "not_found", "failed", "pending")
+
+
+def _stored_selection(run: Row, given: Selection) -> Selection:
+    """The selection a journaled run was started with (the budgets are today's)."""
+    import json
+
+    saved = json.loads(run["selection"] or "{}")
+    return Selection(
+        slugs=list(saved.get("slugs") or []),
+        all_packages=bool(saved.get("all")) and not saved.get("slugs"),
+        max_requests=given.max_requests,
+        time_budget=given.time_budget,
+        wait=given.wait,
+    )
+
+
+def _stored_sources(run: Row) -> tuple[str, ...]:
+    import json
+
+    from pkgcli.registry import names
+
+    saved = json.loads(run["options"] or "{}").get("sources") or []
+    return tuple(n for n in names() if n in saved)
+
+
 def _rerun(ctx: AppContext, selection: Selection) -> tuple[FetchSummary, int]:
     """`--resume` (the last unfinished run's pending and failed packages, same run) or
     `--failed` (the last run's failures, as a new run)."""
@@ -555,6 +610,12 @@ def _rerun(ctx: AppContext, selection: Selection) -> tuple[FetchSummary, int]:
         if not unfinished:
             raise UsageError(f"the last fetch (run {last['id']}) finished: nothing to resume")
         last = unfinished[0]
+    if selection.resume and not store.fetch_outcomes(last["id"], OUTCOMES):
+        # Killed before its sources were journaled (e.g. in the catalogue pass): the
+        # whole selection again, under the same run.
+        return _run_selection(
+            ctx, _stored_selection(last, selection), _stored_sources(last), last["id"]
+        )
     wanted = ("pending", "failed") if selection.resume else ("failed",)
     rows = store.fetch_outcomes(last["id"], wanted)
     if selection.resume:
