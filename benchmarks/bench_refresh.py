@@ -88,13 +88,19 @@ def run(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     return wall, 0, proc.returncode
 
 
-def has_run(db: str) -> bool:
-    """A kill before the run was journaled leaves nothing to resume."""
+def journal(db: str) -> tuple[int, bool]:
+    """(runs, any unfinished) in the journal; the seeded database holds one finished run."""
     with sqlite3.connect(db) as conn:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        return "fetch_runs" in tables and bool(
-            conn.execute("SELECT count(*) FROM fetch_runs").fetchone()[0]
-        )
+        rows = conn.execute("SELECT status FROM fetch_runs").fetchall()
+    return len(rows), any(r[0] in ("running", "stopped", "interrupted") for r in rows)
+
+
+def next_command(pkgcli: str, db: str, argv: list[str]) -> list[str] | None:
+    """--resume while a run is unfinished; the run itself if it never started; else None."""
+    runs, unfinished = journal(db)
+    if unfinished:
+        return [pkgcli, "fetch", "--resume"]
+    return argv if runs <= 1 else None
 
 
 def resume_until_done(
@@ -103,7 +109,9 @@ def resume_until_done(
     """`fetch --resume` after each reset until exit 0: (wall s, resumes)."""
     start, resumes = time.perf_counter(), 0
     while True:
-        command = [pkgcli, "fetch", "--resume"] if has_run(env["PKGCLI_DB"]) else argv
+        command = next_command(pkgcli, env["PKGCLI_DB"], argv)
+        if command is None:
+            return time.perf_counter() - start, resumes
         proc = subprocess.run(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
         )
@@ -215,8 +223,10 @@ def main() -> None:
         env = fresh("kill")
         rng = random.Random(args.seed)
         checks = []
-        command = argv
         for _ in range(args.kills):
+            command = next_command(pkgcli, env["PKGCLI_DB"], argv)
+            if command is None:
+                break
             proc = subprocess.Popen(
                 command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
@@ -224,7 +234,6 @@ def main() -> None:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             checks.append(integrity(env["PKGCLI_DB"]))
-            command = [pkgcli, "fetch", "--resume"] if has_run(env["PKGCLI_DB"]) else argv
         _, resumes = resume_until_done(pkgcli, env, fake, argv)
         ok = all(c == "ok" for c in checks)
         rows.append(
