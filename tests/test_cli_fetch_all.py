@@ -45,7 +45,7 @@ def test_fetch_all_mirrors_everything_in_few_requests(
     assert count(isolated_env, "grids") == len(catalogue.grids)
     assert count(isolated_env, "categories") == len(catalogue.categories)
     assert result.stdout == ""  # the summary is a note, on stderr
-    assert f"Fetched {len(catalogue.packages)} packages" in result.stderr
+    assert f"Django Packages: fetched {len(catalogue.packages)} packages" in result.stderr
     pages = -(-len(catalogue.packages) // 100) + -(-len(catalogue.grids) // 100) + 1
     assert len(synthetic.requests) == pages
     assert all("limit=100" in r.path for r in synthetic.requests)
@@ -147,7 +147,7 @@ def test_ctrl_c_or_kill_mid_run_exits_130_and_leaves_only_whole_records(
         proc.send_signal(signum)
         _, stderr = proc.communicate(timeout=20)
     assert proc.returncode == EXIT_INTERRUPTED, stderr
-    assert "interrupted" in stderr
+    assert "Interrupted in" in stderr and "pkgcli fetch --resume" in stderr
     assert "Traceback" not in stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pkgcli.errors import EXIT_UPSTREAM, EXIT_USAGE
+from pkgcli.errors import EXIT_STOPPED, EXIT_UPSTREAM, EXIT_USAGE
 from pkgcli.refresh import STATS_WAIT
 from tests.fake.github import FakeRepo
 
@@ -49,7 +49,7 @@ def test_fetch_follows_the_rename_and_shows_fresh_values_with_provenance(
 ) -> None:
     result = cli("fetch", DOT)
     assert result.exit_code == 0, result.stderr
-    assert "GitHub: 1 of 1 refreshed, 1 moved" in result.stderr
+    assert "0 ok, 0 not modified, 1 moved, 0 not found, 0 failed, 0 pending" in result.stderr
     repo = fake.github.find("jazzband/django-oauth-toolkit")
     paths = [r.path for r in log(fake, prefix="/github")]
     assert paths[:2] == [
@@ -117,11 +117,12 @@ def test_a_second_run_is_answered_by_304s_that_cost_no_quota(fake: Any, cli: Cli
     assert not any("evonove" in r.path for r in revisited)  # straight to the new name
     assert fake.github.quota(None).remaining == quota  # every GitHub answer was a 304
     n = len(log(fake, start, "/github"))
-    assert (
-        f"GitHub: 1 of 1 refreshed, 1 unchanged (304), 1 moved ({n} requests, {n} answered 304)"
-        in again.stderr
-    )
-    assert "PyPI: 1 of 1 refreshed, 1 unchanged (304) (1 requests, 1 answered 304)" in again.stderr
+    assert f"GitHub: 1 package; {n} requests, {n} answered 304" in again.stderr
+    assert "PyPI: 1 package; 1 request, 1 answered 304" in again.stderr
+    # Renamed and unchanged: `moved` says more than `not_modified`; PyPI's all-304 answer
+    # is `not_modified`.
+    assert again.stderr.count("0 ok, 0 not modified, 1 moved") == 1
+    assert "0 ok, 1 not modified, 0 moved" in again.stderr
 
     after = shown(cli)
     assert after["pkgcli"]["sources"]["github"]["etag_hit"] is True
@@ -211,8 +212,10 @@ def test_stats_that_stay_computing_keep_the_previous_value(fake: Any, cli: CliHa
     start = len(fake.requests)
 
     result = cli("fetch", DDT, "--source", "github")
-    assert result.exit_code == 0, result.stderr
+    # Not every request was answered: pending (never ok), and resumable.
+    assert result.exit_code == EXIT_STOPPED, result.stderr
     assert "still computing commit activity for 1 package(s)" in result.stderr
+    assert "1 pending" in result.stderr and "pkgcli fetch --resume" in result.stderr
     assert cli.sleeps == [STATS_WAIT, STATS_WAIT]  # at most two more looks
     asked = [r.path for r in log(fake, start, "/github") if r.path.endswith("/participation")]
     assert len(asked) == 3
@@ -240,13 +243,13 @@ def test_an_empty_repository_answers_204_and_nothing_is_invented(
 @pytest.mark.parametrize(
     ("refusal", "status", "words"),
     [
-        (None, "not_found", "1 not found"),
-        (451, "unavailable_451", "1 unavailable for legal reasons (451)"),
-        (403, "blocked", "1 blocked"),
+        (None, "not_found", None),
+        (451, "not_found", "unavailable for legal reasons (451)"),
+        (403, "not_found", "blocked (403)"),
     ],
 )
 def test_a_refused_repository_is_recorded_and_keeps_its_values(
-    fake: Any, cli: CliHarness, refusal: int | None, status: str, words: str
+    fake: Any, cli: CliHarness, refusal: int | None, status: str, words: str | None
 ) -> None:
     assert cli("fetch", DDT).exit_code == 0
     before = shown(cli, DDT)
@@ -256,9 +259,11 @@ def test_a_refused_repository_is_recorded_and_keeps_its_values(
         fake.github.find("jazzband/django-debug-toolbar").refusal = refusal
     result = cli("fetch", DDT, "--source", "github")
     assert result.exit_code == 0, result.stderr  # a fact about the package, not a failure
-    assert words in result.stderr
+    assert "1 not found, 0 failed" in result.stderr
     after = shown(cli, DDT)
     assert after["pkgcli"]["sources"]["github"]["status"] == status
+    detail = after["pkgcli"]["sources"]["github"]["status_detail"] or ""
+    assert words is None or detail.startswith(words)
     for key in ("repo_watchers", "repo_forks", "participants", "commits_over_52", "license"):
         assert after[key] == before[key], key  # never zeroed
 
@@ -271,9 +276,10 @@ def test_a_project_gone_from_pypi_is_recorded_and_keeps_its_values(
     fake.pypi.remove(DOT)
     result = cli("fetch", DOT, "--source", "pypi")
     assert result.exit_code == 0, result.stderr
-    assert "PyPI: 0 of 1 refreshed, 1 gone from PyPI" in result.stderr
+    assert "0 ok, 0 not modified, 0 moved, 1 not found" in result.stderr
     after = shown(cli)
-    assert after["pkgcli"]["sources"]["pypi"]["status"] == "gone_from_pypi"
+    assert after["pkgcli"]["sources"]["pypi"]["status"] == "not_found"
+    assert after["pkgcli"]["sources"]["pypi"]["status_detail"].startswith("gone from PyPI")
     for key in ("pypi_version", "requires_python", "django_versions", "latest_release_at"):
         assert after[key] == before[key], key
 
@@ -288,21 +294,26 @@ def test_the_quota_floor_stops_github_keeps_what_is_done_and_says_when_to_resume
     quota.remaining = 10
     slugs = github_slugs(fake)
     result = cli("fetch", *slugs)
-    assert result.exit_code == EXIT_UPSTREAM, result.stderr
-    resume = datetime.fromtimestamp(quota.reset, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    assert result.exit_code == EXIT_STOPPED, result.stderr
+    resume = datetime.fromtimestamp(quota.reset, UTC).strftime("%H:%M")
     stop = re.search(
-        r"GitHub stopped: GitHub rate limit: (\d) of 60 requests left \(pkgcli stops at 6\); "
-        r"(\d) package\(s\) keep their previous GitHub values; "
-        rf"it can resume at {resume} UTC \(in \d+ minutes\): run the same command again then\.",
+        r"GitHub stopped: GitHub rate limit: (\d) of 60 requests left \(pkgcli stops at 6\)",
         result.stderr,
+    )
+    assert f"to finish, run: pkgcli fetch --resume after {resume} UTC" in " ".join(
+        result.stderr.split()
     )
     assert stop, result.stderr
     # Whatever was in flight when the floor was reached finished; nothing more was sent.
     assert 6 - 3 <= quota.remaining <= 6 and int(stop.group(1)) >= quota.remaining
-    pypi = re.search(r"PyPI: (\d+) of (\d+) refreshed", result.stderr)
+    said = " ".join(result.stderr.split())  # the summary wraps at 80 columns
+    pypi = re.search(r"PyPI: (\d+) packages?;[^:]*? (\d+) ok, 0 not modified", said)
     assert pypi and pypi.group(1) == pypi.group(2)  # PyPI was not stopped
     statuses = [shown(cli, s)["pkgcli"]["sources"]["github"] for s in slugs]
-    assert any(s and s["status"] == "rate_limited" for s in statuses)
+    assert any(s and s["status"] == "pending" for s in statuses)
+    assert not any(
+        s and s["status"] == "ok" and not s["groups"].get("participation") for s in statuses
+    )
     for slug in slugs:  # nothing half-written, nothing zeroed: Django Packages' values stay
         view = shown(cli, slug)
         if view["pkgcli"]["field_sources"]["repo_watchers"] == "djangopackages":
@@ -312,12 +323,12 @@ def test_the_quota_floor_stops_github_keeps_what_is_done_and_says_when_to_resume
 def test_a_quota_at_zero_is_a_clean_stop(fake: Any, cli: CliHarness) -> None:
     fake.github.quota(None).remaining = 0
     result = cli("fetch", DOT)
-    assert result.exit_code == EXIT_UPSTREAM
+    assert result.exit_code == EXIT_STOPPED
     assert "GitHub stopped: GitHub rate limit: 0 of 60 requests left" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(log(fake, prefix="/github")) == 1  # stopped at the first 403
     view = shown(cli)
-    assert view["pkgcli"]["sources"]["github"]["status"] == "rate_limited"
+    assert view["pkgcli"]["sources"]["github"]["status"] == "pending"
     assert view["repo_watchers"] == REAL_1858["repo_watchers"]
     assert view["pkgcli"]["sources"]["pypi"]["status"] == "ok"
 
@@ -327,14 +338,14 @@ def test_a_secondary_limit_is_obeyed_then_backed_off(fake: Any, cli: CliHarness)
     result = cli("fetch", DDT)
     assert result.exit_code == 0, result.stderr
     assert cli.sleeps == [7, 7]  # retry-after obeyed, twice, then it went through
-    assert "waited out 2 secondary rate limit(s)" in result.stderr
+    assert "waited out 2 secondary rate limit(s)" in " ".join(result.stderr.split())
     assert shown(cli, DDT)["pkgcli"]["sources"]["github"]["status"] == "ok"
 
 
 def test_a_secondary_limit_that_persists_stops_github(fake: Any, cli: CliHarness) -> None:
     fake.github.secondary_limit(times=50, retry_after=5)
     result = cli("fetch", DDT)
-    assert result.exit_code == EXIT_UPSTREAM
+    assert result.exit_code == EXIT_STOPPED
     assert "GitHub stopped: GitHub's secondary rate limit persists" in result.stderr
     assert cli.sleeps == [5, 5, 5]
 
@@ -360,7 +371,7 @@ def test_fetch_all_without_a_token_skips_github_with_a_notice(fake: Any, cli: Cl
     n = len(github_slugs(fake))
     assert (
         f"GitHub skipped for {n} packages: without a token GitHub allows 60 requests an hour"
-        in (result.stderr)
+        in " ".join(result.stderr.split())
     )
     assert log(fake, prefix="/github") == []
     assert log(fake, prefix="/pypi")
@@ -373,7 +384,8 @@ def test_fetch_all_with_a_token_includes_github(
     result = cli("fetch", "--all")
     assert result.exit_code == 0, result.stderr
     n = len(github_slugs(fake))
-    assert f"GitHub: {n} of {n} refreshed" in result.stderr
+    assert f"GitHub: {n} packages;" in result.stderr
+    assert f"{n - 1} ok, 0 not modified, 1 moved, 0 not found, 0 failed, 0 pending" in result.stderr
 
 
 def test_an_unknown_source_is_a_usage_error_naming_the_valid_ones(
@@ -381,7 +393,10 @@ def test_an_unknown_source_is_a_usage_error_naming_the_valid_ones(
 ) -> None:
     result = cli("fetch", DOT, "--source", "github,npm")
     assert result.exit_code == EXIT_USAGE
-    assert "unknown source 'npm'; choose from djangopackages, github, pypi, forges" in result.stderr
+    assert (
+        "unknown source 'npm'; choose from djangopackages, github, pypi, gitlab, codeberg, forges"
+        in (result.stderr)
+    )
     assert fake.requests.snapshot() == []
 
 
@@ -443,7 +458,7 @@ def test_a_gitlab_repository_feeds_the_same_fields(cli: CliHarness) -> None:
     cli.transport = gitlab_transport(record, project)
     result = cli("fetch", "encrypted-fields")
     assert result.exit_code == 0, result.stderr
-    assert "GitLab/Codeberg: 1 of 1 refreshed" in result.stderr
+    assert "GitLab: 1 package; 1 request" in result.stderr
     asked = [r for r in cli.transport.seen if "gitlab" in r.url.path]
     assert (
         asked[0]
@@ -460,7 +475,8 @@ def test_a_gitlab_repository_feeds_the_same_fields(cli: CliHarness) -> None:
 
     again = cli("fetch", "encrypted-fields", "--source", "forges")
     assert again.exit_code == 0, again.stderr
-    assert "1 unchanged (304)" in again.stderr
+    assert "1 request, 1 answered 304" in again.stderr
+    assert "0 ok, 1 not modified" in again.stderr
     assert shown(cli, "encrypted-fields")["repo_watchers"] == 33
 
 
@@ -537,7 +553,7 @@ def test_ctrl_c_mid_refresh_exits_130_and_keeps_whole_rows(
         _, stderr = proc.communicate(timeout=20)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
-    assert "Interrupted: the answers received so far are saved" in stderr
+    assert "Interrupted in" in stderr and "run: pkgcli fetch --resume" in stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         rows = conn.execute("SELECT status, repo_fetched_at, checked_at FROM github_repos")
@@ -579,7 +595,7 @@ def test_the_refresh_follows_the_repository_and_project_the_user_fixed(
     assert not any("debug-toolbar" in path for path in asked)
     view = shown(cli, DDT)
     assert (view["repo_full_name"], view["repo_watchers"]) == ("pydanny/dj-paginator", 36)
-    assert view["pkgcli"]["sources"]["pypi"]["status"] == "gone_from_pypi"
+    assert view["pkgcli"]["sources"]["pypi"]["status"] == "not_found"
 
 
 def test_show_json_with_sources_validates_against_the_published_schema(

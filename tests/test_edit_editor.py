@@ -118,7 +118,7 @@ def test_saved_changes_become_edits_and_a_deleted_line_unsets(
 def test_an_invalid_save_reopens_with_the_problem_on_top(
     fake: Any, cli: CliHarness, editor: ScriptedEditor, first: dict[str, Any], problem: str
 ) -> None:
-    assert cli("fetch", DOT).exit_code == 0
+    assert cli("fetch", DOT, "--source", "djangopackages").exit_code == 0
     first = fetched_forks(cli, first)
     editor.plan(first, {"write": 'repo_forks = 5\ntitle = "Fixed"\n'})
     result = cli("edit", DOT, "--editor")
@@ -149,7 +149,7 @@ def test_an_invalid_save_reopens_with_the_problem_on_top(
 def test_a_cancelled_or_failed_edit_changes_nothing(
     fake: Any, cli: CliHarness, editor: ScriptedEditor, step: dict[str, Any], problem: str
 ) -> None:
-    assert cli("fetch", DOT).exit_code == 0
+    assert cli("fetch", DOT, "--source", "djangopackages").exit_code == 0
     before = view(cli)
     editor.plan(fetched_forks(cli, step))
     result = cli("edit", DOT, "--editor")

@@ -144,7 +144,8 @@ def test_pkgcli_fetches_gitlab_and_codeberg_from_the_fake_fixture(
     )
     result = cli("fetch", "on-gitlab", "on-codeberg")
     assert result.exit_code == 0, result.stderr
-    assert "GitLab/Codeberg: 2 of 2 refreshed" in result.stderr
+    assert "GitLab: 1 package; 1 request" in result.stderr
+    assert "Codeberg: 1 package; 1 request" in result.stderr
     paths = [r.path for r in fake.requests.snapshot()]
     assert "/gitlab/api/v4/projects/jeff.triplett%2Fdjango-metadata?license=true" in paths
     assert "/codeberg/api/v1/repos/o/on-codeberg" in paths

@@ -23,6 +23,7 @@ FORBIDDEN = {
     "sync": {"cli"},
     "fake": {"cli", "store", "service", "sync", "render", "http", "sources", "context"},
     "merge": {"store", "http", "sources", "sync", "service", "render", "cli", "context"},
+    "registry": {"store", "http", "sources", "sync", "service", "render", "cli", "context"},
     "refresh": {"cli", "service", "sync"},
     "jobs": {"cli", "service", "sync", "store", "render", "refresh", "context"},
     # the output system: pure field registry and score; renderers never reach the data

@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "fetch": "fetch",
     "edit": "edit",
     "paths": "paths",
+    "status": "status",
     "check": "check",
     "changes": "changes",
 }

@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 
 from pkgcli.errors import UsageError
+from pkgcli.registry import SOURCES
+from pkgcli.registry import source as find_source
 
-DEFAULT_API_URL = "https://djangopackages.org/api/v4"
-DEFAULT_GITHUB_API_URL = "https://api.github.com"
-DEFAULT_PYPI_URL = "https://pypi.org"
-DEFAULT_GITLAB_API_URL = "https://gitlab.com/api/v4"
-DEFAULT_CODEBERG_API_URL = "https://codeberg.org/api/v1"
+# The built-in sources' defaults under their old names; the registry holds them.
+DEFAULT_API_URL = find_source("djangopackages").default_url
+DEFAULT_GITHUB_API_URL = find_source("github").default_url
+DEFAULT_PYPI_URL = find_source("pypi").default_url
+DEFAULT_GITLAB_API_URL = find_source("gitlab").default_url
+DEFAULT_CODEBERG_API_URL = find_source("codeberg").default_url
 DB_FILENAME = "pkgcli.db"
 DEFAULT_TIMEOUT = 20.0
 MAX_TIMEOUT = 3600.0  # an hour: beyond that a timeout is a typo (and 1e300 breaks sockets)
@@ -49,18 +52,13 @@ def github_token_source() -> str | None:
 
 
 class Settings:
-    """Resolved settings. A plain class, not a dataclass: `show` starts ~1 ms faster."""
+    """Resolved settings. A plain class, not a dataclass: `show` starts ~1 ms faster.
 
-    __slots__ = (
-        "api_url",
-        "codeberg_api_url",
-        "db_path",
-        "db_source",
-        "github_api_url",
-        "gitlab_api_url",
-        "pypi_url",
-        "timeout",
-    )
+    `urls` holds each registered source's base URL by source name; the named attributes
+    (`api_url`, `github_api_url`, …) are the built-in sources' URLs under their old names.
+    """
+
+    __slots__ = ("db_path", "db_source", "timeout", "urls")
 
     def __init__(
         self,
@@ -73,20 +71,37 @@ class Settings:
         timeout: float = DEFAULT_TIMEOUT,
         gitlab_api_url: str = DEFAULT_GITLAB_API_URL,
         codeberg_api_url: str = DEFAULT_CODEBERG_API_URL,
+        urls: dict[str, str] | None = None,
     ) -> None:
         self.db_path = db_path
         self.db_source = db_source
-        self.api_url = api_url
-        self.github_api_url = github_api_url
-        self.pypi_url = pypi_url
         self.timeout = timeout
-        self.gitlab_api_url = gitlab_api_url
-        self.codeberg_api_url = codeberg_api_url
+        self.urls = {
+            "djangopackages": api_url,
+            "github": github_api_url,
+            "pypi": pypi_url,
+            "gitlab": gitlab_api_url,
+            "codeberg": codeberg_api_url,
+            **(urls or {}),
+        }
+
+    def url(self, source: str) -> str:
+        """The base URL of a registered source (its default when none was resolved)."""
+        if source not in self.urls:
+            return find_source(source).default_url
+        return self.urls[source]
+
+    api_url = property(lambda self: self.urls["djangopackages"])
+    github_api_url = property(lambda self: self.urls["github"])
+    pypi_url = property(lambda self: self.urls["pypi"])
+    gitlab_api_url = property(lambda self: self.urls["gitlab"])
+    codeberg_api_url = property(lambda self: self.urls["codeberg"])
 
     def with_db(self, db_path: str) -> Settings:
         """The same settings with `--db` given."""
-        values = {name: getattr(self, name) for name in self.__slots__}
-        return Settings(**{**values, "db_path": db_path, "db_source": "--db"})
+        return Settings(
+            db_path=db_path, db_source="--db", timeout=self.timeout, urls=dict(self.urls)
+        )
 
 
 def _env_url(name: str, default: str) -> str:
@@ -133,10 +148,6 @@ def load_settings(db_option: str | None = None) -> Settings:
     return Settings(
         db_path=os.path.expanduser(db_path),
         db_source=source,
-        api_url=_env_url("PKGCLI_API_URL", DEFAULT_API_URL),
-        github_api_url=_env_url("PKGCLI_GITHUB_API_URL", DEFAULT_GITHUB_API_URL),
-        pypi_url=_env_url("PKGCLI_PYPI_URL", DEFAULT_PYPI_URL),
         timeout=_env_timeout(),
-        gitlab_api_url=_env_url("PKGCLI_GITLAB_API_URL", DEFAULT_GITLAB_API_URL),
-        codeberg_api_url=_env_url("PKGCLI_CODEBERG_API_URL", DEFAULT_CODEBERG_API_URL),
+        urls={s.name: _env_url(s.env_var, s.default_url) for s in SOURCES},
     )

@@ -11,6 +11,8 @@ EXIT_USAGE = 2  # bad option, bad value, malformed slug (click uses 2 too)
 EXIT_NOT_FOUND = 3  # the package / grid is not in the mirror or upstream
 EXIT_UPSTREAM = 4  # upstream unreachable or misbehaving, rate limited
 EXIT_DATABASE = 5  # corrupt, unreadable, read-only or too-new database
+EXIT_FAILED = 6  # fetch finished; some packages failed, the rest are stored
+EXIT_STOPPED = 7  # fetch stopped early (quota floor, budget): `fetch --resume` finishes it
 EXIT_CHECK_FAILED = 8  # `pkgcli check --fail-on`: a dependency met a listed condition
 EXIT_INTERRUPTED = 130  # Ctrl-C / SIGTERM: work committed so far is kept
 

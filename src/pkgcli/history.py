@@ -139,9 +139,12 @@ def record_snapshots(
     return len(new)
 
 
-def after_refresh(ctx: AppContext, slugs: list[str], all_packages: bool) -> None:
+def after_refresh(
+    ctx: AppContext, slugs: list[str], all_packages: bool, ids: list[int] | None = None
+) -> None:
     """The one hook `fetch` calls when a refresh is done: with `--all`, refresh the Django /
-    Python end-of-life table (endoflife.date) first; then snapshot what it touched."""
+    Python end-of-life table (endoflife.date) first; then snapshot what it touched (the
+    packages named by `slugs`, or by `ids` for a resumed run)."""
     from pkgcli.models import utc_now
 
     if all_packages:
@@ -149,7 +152,10 @@ def after_refresh(ctx: AppContext, slugs: list[str], all_packages: bool) -> None
 
         endoflife.refresh(ctx)
     store = ctx.store
-    ids = None if all_packages else [r["id"] for r in map(store.get_package, slugs) if r]
+    if not all_packages:
+        ids = (ids or []) + [r["id"] for r in map(store.get_package, slugs) if r]
+    else:
+        ids = None
     record_snapshots(store, ctx.settings.db_path, ctx.settings.api_url, ids, utc_now())
 
 

@@ -2,9 +2,13 @@
 
 `github_job`, `stats_job`, `pypi_job` and `forge_job` run in the upstream's worker pool:
 they ask the client, count the answers (304s for `etag_hit`), and return a `Result` whose
-`row` holds only what came back — field groups with their `*_fetched_at`, and a `status`
-for a refusal (404, 451, blocked, moved off-site, gone from PyPI). A stop or a transient
-error ends the job with whatever it has; nothing here touches the store.
+`row` holds only what came back — field groups with their `*_fetched_at` — and whose
+`outcome` is the run journal's word for the package: `ok` or `not_modified` (every answer
+a 304) or `moved` only when *every* request was answered; `not_found` for a refusal (404,
+410, 451, gone from PyPI); `failed` with the error; `pending` when a stop (quota, budget)
+or a still-computing answer left requests unanswered. The outcome is also the source
+row's `status`, so `show --sources` never calls a half-answered package ok; the values
+that did not come back keep their earlier `*_fetched_at`. Nothing here touches the store.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from pkgcli.errors import UpstreamError
@@ -32,6 +37,8 @@ class Target:
     github_requested: str | None = None
     pypi: str | None = None
     forge: ForgeRepo | None = None
+    repo_url: str | None = None  # what plug-in sources pick their names from
+    pypi_url: str | None = None
 
 
 @dataclass
@@ -48,6 +55,8 @@ class Result:
     pending: str | None = None  # a repository whose stats GitHub was still computing
     error: str | None = None  # a transient failure: nothing recorded about the package
     stopped: bool = False
+    outcome: str = "pending"  # ok | not_modified | moved | not_found | failed | pending
+    settled: tuple[str, str | None] | None = None  # for a revisit: the outcome once done
 
     def count(self, answer: Answer) -> None:
         self.requests += answer.requests
@@ -61,30 +70,56 @@ class Result:
         self.row.update(columns)
         self.row[stamp_column] = utc_now()
 
+    def settle(self, outcome: str, detail: str | None = None) -> Result:
+        """The outcome, also written as the source row's status (with its detail)."""
+        self.outcome = outcome
+        self.row["status"] = outcome
+        self.row["status_detail"] = detail
+        return self
+
     def finish(self) -> Result:
         self.row["etag_hit"] = int(self.cacheable > 0 and self.not_modified == self.cacheable)
         return self
+
+    def done(self, moved_to: str | None = None) -> Result:
+        """Every request answered: moved, not_modified (all 304s) or ok."""
+        self.finish()
+        if moved_to is not None:
+            return self.settle("moved", f"now {moved_to}")
+        return self.settle("not_modified" if self.row["etag_hit"] else "ok")
+
+    def stop(self, reason: str) -> Result:
+        self.stopped = True
+        return self.finish().settle("pending", reason)
+
+    def fail(self, error: str) -> Result:
+        self.error = error
+        return self.finish().settle("failed", error)
 
     @property
     def has_data(self) -> bool:
         return any(k.endswith("fetched_at") for k in self.row)
 
 
-REFUSALS = {404: "not_found", 410: "not_found", 451: "unavailable_451", 403: "blocked"}
+REFUSALS = {
+    404: ("not_found", None),
+    410: ("not_found", "gone (410)"),
+    451: ("not_found", "unavailable for legal reasons (451)"),
+    403: ("not_found", "blocked (403)"),  # access blocked: a fact about the repository
+}
+ANSWERED = (200, 304)
 
 
 def _refusal(result: Result, answer: Answer, label: str) -> Result:
     """Record why a source would not serve this package (or that it moved off-site)."""
+    result.finish()
     if answer.status in (301, 302, 307, 308):
-        result.row["status"] = "moved"
-        where = _host(answer.moved_to)
-        result.row["status_detail"] = f"redirected to {where}; not followed"
-    elif answer.status in REFUSALS:
-        result.row["status"] = REFUSALS[answer.status]
-        result.row["status_detail"] = answer.message or None
-    else:
-        result.error = f"{label} answered {answer.status} for {result.row.get('requested_name')}"
-    return result
+        return result.settle("moved", f"redirected to {_host(answer.moved_to)}; not followed")
+    if answer.status in REFUSALS:
+        outcome, why = REFUSALS[answer.status]
+        detail = "; ".join(t for t in (why, answer.message) if t) or None
+        return result.settle(outcome, detail)
+    return result.fail(f"{label} answered {answer.status} for {result.row.get('requested_name')}")
 
 
 def _host(url: str | None) -> str:
@@ -102,10 +137,46 @@ def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
+WEEK = 7 * 86400.0
+
+
+def unchanged_since(graph: GraphRepo | None, stored: Mapping[str, Any] | None) -> bool:
+    """GraphQL says the repository was not pushed since its last complete fetch: its
+    contributors cannot have changed, and its participation is the stored one, shifted."""
+    if graph is None or not stored or stored.get("status") not in ANSWERED_OUTCOMES:
+        return False
+    weeks, logins = stored.get("commits_over_52"), stored.get("participants")
+    return (
+        graph.repo.get("pushed_at") is not None
+        and stored.get("pushed_at") == graph.repo["pushed_at"]
+        and stored.get("full_name") == graph.repo.get("full_name")
+        and isinstance(weeks, list)
+        and len(weeks) == 52
+        and isinstance(logins, list)
+        and bool(stored.get("participation_fetched_at"))
+        and bool(stored.get("contributors_fetched_at"))
+    )
+
+
+def shift_weeks(weeks: list[int], since: str, now: datetime) -> list[int]:
+    """52 weekly counts moved on by the whole weeks elapsed since `since`, zeros after:
+    nothing was pushed meanwhile, so nothing was committed."""
+    elapsed = int(max(0.0, (now - datetime.fromisoformat(since)).total_seconds()) // WEEK)
+    return (list(weeks[elapsed:]) + [0] * min(elapsed, 52))[-52:]
+
+
+ANSWERED_OUTCOMES = ("ok", "not_modified", "moved")
+
+
 def github_job(
-    client: GitHubClient, target: Target, cache: Mapping[str, CacheEntry], graph: GraphRepo | None
+    client: GitHubClient,
+    target: Target,
+    cache: Mapping[str, CacheEntry],
+    graph: GraphRepo | None,
+    stored: Mapping[str, Any] | None = None,
 ) -> Result:
-    """All of one package's GitHub requests (after its GraphQL batch, if any)."""
+    """All of one package's GitHub requests (after its GraphQL batch, if any); none at all
+    after GraphQL when the repository was not pushed since its last complete fetch."""
     assert target.github is not None
     result = Result(
         "github",
@@ -126,22 +197,48 @@ def github_job(
             answer = client.fetch_repo(name, cache)
             result.count(answer)
             if not answer.ok:
-                return _refusal(result, answer, "GitHub").finish()
+                return _refusal(result, answer, "GitHub")
             result.set_group(_github_repo_columns(answer.data), "repo_fetched_at")
         name = result.row["full_name"]
-        _github_details(client, result, name, cache, with_commits=graph is None)
+        if unchanged_since(graph, stored):
+            assert stored is not None
+            return _carried_over(result, stored, name, target)
+        failure = _github_details(client, result, name, cache, with_commits=graph is None)
     except SourceStopped as stop:
-        result.stopped = True
-        if "repo_fetched_at" not in result.row:
-            result.row["status"] = "rate_limited"
-            result.row["status_detail"] = stop.reason
+        return result.stop(stop.reason)
     except UpstreamError as exc:
-        result.error = exc.message
-    if "repo_fetched_at" in result.row:
-        moved = name.lower() != (target.github_requested or "").lower()
-        result.row["status"] = "moved" if moved else "ok"
-        result.row["status_detail"] = f"now {name}" if moved else None
-    return result.finish()
+        return result.fail(exc.message)
+    if failure:
+        return result.fail(failure)
+    moved = name.lower() != (target.github_requested or "").lower()
+    if result.pending:  # answered except the stats GitHub is still computing
+        result.finish()
+        done = result.done(name if moved else None)
+        result.settled = (done.outcome, done.row["status_detail"])
+        return result.settle("pending", "GitHub was still computing commit activity")
+    return result.done(name if moved else None)
+
+
+def _carried_over(result: Result, stored: Mapping[str, Any], name: str, target: Target) -> Result:
+    """Participation and contributors from the stored row (nothing pushed since)."""
+    weeks = shift_weeks(stored["commits_over_52"], stored["participation_fetched_at"], _now())
+    result.set_group({"commits_over_52": json.dumps(weeks)}, "participation_fetched_at")
+    result.set_group(
+        {"participants": json.dumps(stored["participants"])}, "contributors_fetched_at"
+    )
+    result.finish()
+    result.row["etag_hit"] = 1
+    if name.lower() != (target.github_requested or "").lower():
+        return result.settle("moved", f"now {name}")
+    return result.settle("not_modified")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# Answers that settle a detail group without data: 204 (no activity yet), 409 (empty repo).
+EMPTY_ANSWERS = (204, 409)
 
 
 def _github_details(
@@ -151,42 +248,58 @@ def _github_details(
     cache: Mapping[str, CacheEntry],
     *,
     with_commits: bool,
-) -> None:
+) -> str | None:
+    """Participation, contributors (and the newest commit): the first failure, or None."""
     stats = client.fetch_participation(name, cache)
     result.count(stats)
     if stats.ok:
         result.set_group({"commits_over_52": json.dumps(stats.data)}, "participation_fetched_at")
     elif stats.status == 202:
-        result.pending = name  # computing: revisit later; 204 (empty) and others: no data
+        result.pending = name  # computing: revisit later
+    elif stats.status not in EMPTY_ANSWERS:
+        return f"GitHub answered {stats.status} for the participation of {name}"
     pages: Pages = client.fetch_contributors(name, cache)
     for answer in pages.answers:
         result.count(answer)
     if pages.logins is not None:
         result.set_group({"participants": json.dumps(pages.logins)}, "contributors_fetched_at")
+    elif pages.answers and pages.answers[-1].status not in EMPTY_ANSWERS:
+        return f"GitHub answered {pages.answers[-1].status} for the contributors of {name}"
     if with_commits:
         commits = client.fetch_commits(name, cache)
         result.count(commits)
         if commits.ok and commits.data is not None:
             result.set_group(commits.data, "commits_fetched_at")
+        elif commits.status not in (*ANSWERED, *EMPTY_ANSWERS):
+            return f"GitHub answered {commits.status} for the commits of {name}"
+    return None
 
 
-def stats_job(client: GitHubClient, package_id: int, name: str, cache: Mapping[str, Any]) -> Result:
-    """A second look at weekly participation GitHub was still computing."""
+def stats_job(
+    client: GitHubClient, package_id: int, name: str, settled: tuple[str, str | None]
+) -> Result:
+    """A second look at weekly participation GitHub was still computing; once it answers,
+    the package gets the outcome its other requests had earned (`settled`)."""
     result = Result("github", package_id, {"package_id": package_id})
     try:
-        stats = client.fetch_participation(name, cache)
+        stats = client.fetch_participation(name, {})
         result.count(stats)
         if stats.ok:
             result.set_group(
                 {"commits_over_52": json.dumps(stats.data)}, "participation_fetched_at"
             )
-        elif stats.status == 202:
+            return result.settle(*settled)
+        if stats.status == 202:
             result.pending = name
-    except SourceStopped:
-        result.stopped = True
+            result.settled = settled
+            return result.settle("pending", "GitHub was still computing commit activity")
+        if stats.status in EMPTY_ANSWERS:
+            return result.settle(*settled)
+        return result.fail(f"GitHub answered {stats.status} for the participation of {name}")
+    except SourceStopped as stop:
+        return result.stop(stop.reason)
     except UpstreamError as exc:
-        result.error = exc.message
-    return result
+        return result.fail(exc.message)
 
 
 def pypi_job(client: PyPIClient, target: Target, cache: Mapping[str, CacheEntry]) -> Result:
@@ -197,22 +310,21 @@ def pypi_job(client: PyPIClient, target: Target, cache: Mapping[str, CacheEntry]
         answer = client.fetch_project(target.pypi, cache)
         result.count(answer)
         if answer.status in (404, 410):
-            row.update(status="gone_from_pypi", status_detail=answer.message or None)
-        elif not answer.ok:
-            return _refusal(result, answer, "PyPI").finish()
-        else:
-            data = dict(answer.data)
-            for key in ("python_versions", "django_versions"):
-                data[key] = json.dumps(data[key])
-            advisories = data.get("advisories")  # None: PyPI did not say (unknown)
-            data["advisories"] = None if advisories is None else json.dumps(advisories)
-            result.set_group(data, "fetched_at")
-            row.update(status="ok", status_detail=None)
-    except SourceStopped:
-        result.stopped = True
+            detail = "; ".join(t for t in ("gone from PyPI", answer.message) if t)
+            return result.finish().settle("not_found", detail)
+        if not answer.ok:
+            return _refusal(result, answer, "PyPI")
+        data = dict(answer.data)
+        for key in ("python_versions", "django_versions"):
+            data[key] = json.dumps(data[key])
+        advisories = data.get("advisories")  # None: PyPI did not say (unknown)
+        data["advisories"] = None if advisories is None else json.dumps(advisories)
+        result.set_group(data, "fetched_at")
+        return result.done()
+    except SourceStopped as stop:
+        return result.stop(stop.reason)
     except UpstreamError as exc:
-        result.error = exc.message
-    return result.finish()
+        return result.fail(exc.message)
 
 
 def forge_job(client: ForgeClient, target: Target, cache: Mapping[str, CacheEntry]) -> Result:
@@ -223,18 +335,17 @@ def forge_job(client: ForgeClient, target: Target, cache: Mapping[str, CacheEntr
         "requested_name": target.forge.path,
         "checked_at": utc_now(),
     }
-    result = Result("forge", target.id, row)
+    result = Result(target.forge.kind, target.id, row)
     try:
         answer = client.fetch_repo(target.forge, cache)
         result.count(answer)
         if not answer.ok:
-            return _refusal(result, answer, client.label).finish()
+            return _refusal(result, answer, client.label)
         data = {**answer.data, "archived": _flag(answer.data["archived"])}
         result.set_group(data, "fetched_at")
         moved = data["full_name"].lower() != target.forge.path.lower()
-        row.update(status="moved" if moved else "ok", status_detail=None)
-    except SourceStopped:
-        result.stopped = True
+        return result.done(data["full_name"] if moved else None)
+    except SourceStopped as stop:
+        return result.stop(stop.reason)
     except UpstreamError as exc:
-        result.error = exc.message
-    return result.finish()
+        return result.fail(exc.message)

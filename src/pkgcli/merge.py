@@ -165,6 +165,9 @@ def provenance(layers: Mapping[str, Layer | None]) -> dict[str, Any]:
     forge = layers.get("forge")
     if forge:
         sources[source_name("forge", forge)] = _simple_provenance(forge, "full_name")
+    for name, layer in layers.items():  # sources registered as plug-ins
+        if name not in ("djangopackages", "github", "pypi", "forge"):
+            sources[name] = _simple_provenance(layer, "full_name") if layer else None
     return sources
 
 

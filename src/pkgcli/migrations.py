@@ -226,6 +226,43 @@ def m0003_edits(db: Any) -> None:
     db.execute("CREATE INDEX edits_field ON edits (field, reverted_at)")
 
 
+def m0004_fetch_journal(db: Any) -> None:
+    """The run journal: every `fetch` is a run, and each package and source it chose has an
+    outcome (ok | not_modified | moved | not_found | failed | pending).
+
+    Outcomes are written `pending` when the run starts and replaced in the same
+    transaction that stores each package's answers, so a run killed at any moment says
+    exactly what is left: `fetch --resume` reads it.
+    """
+    db.execute(
+        """
+        CREATE TABLE fetch_runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            selection TEXT NOT NULL,
+            options TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL DEFAULT 'running',
+            summary TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE fetch_outcomes (
+            run_id INTEGER NOT NULL REFERENCES fetch_runs(id),
+            package_id INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            error TEXT,
+            at TEXT,
+            PRIMARY KEY (run_id, package_id, source)
+        )
+        """
+    )
+    db.execute("CREATE INDEX fetch_outcomes_outcome ON fetch_outcomes (run_id, outcome)")
+
+
 def m0006_health(db: Any) -> None:
     """Health and history: the advisories PyPI lists for a project's latest release, and one
     snapshot per package each time a refresh changes what `pkgcli changes` reports on.
@@ -260,6 +297,7 @@ MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("0001_catalogue", m0001_catalogue),
     ("0002_sources", m0002_sources),
     ("0003_edits", m0003_edits),
+    ("0004_fetch_journal", m0004_fetch_journal),
     ("0006_health", m0006_health),
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

@@ -19,20 +19,20 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from pkgcli.context import AppContext
-from pkgcli.errors import EXIT_UPSTREAM, UpstreamError, UsageError
+from pkgcli.errors import UpstreamError
 from pkgcli.jobs import Result, Target, forge_job, github_job, pypi_job, stats_job
 from pkgcli.models import utc_now
-from pkgcli.sources.base import CacheEntry, SourceClient, SourceStopped
-from pkgcli.sources.forges import FORGE_LABELS, ForgeClient, parse_forge_url
+from pkgcli.registry import SOURCES, label, store_key
+from pkgcli.sources.base import Budget, CacheEntry, SourceClient, SourceStopped
+from pkgcli.sources.forges import ForgeClient, parse_forge_url
 from pkgcli.sources.github import GRAPHQL_BATCH, GitHubClient, GraphRepo, parse_repo_url
 from pkgcli.sources.pypi import PyPIClient, parse_pypi_name
 from pkgcli.store import Row, Store
 
-SOURCES = ("djangopackages", "github", "pypi", "forges")
 IN_FLIGHT = 4  # per upstream host
 STATS_WAIT = 3.0  # seconds before revisiting stats GitHub was still computing
 STATS_PASSES = 2
@@ -41,20 +41,6 @@ FLUSH_ROWS = 200
 FLUSH_SECONDS = 1.0
 PER_PACKAGE_SCAN = 50  # up to this many packages, read validators per package, else all
 Progress = Callable[[str, int, int | None], None]
-
-
-def parse_sources(text: str | None) -> tuple[str, ...]:
-    """`--source a,b` → the chosen sources in canonical order (default: all of them)."""
-    if text is None or not text.strip():
-        return SOURCES
-    names = [n.strip().lower() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in SOURCES]
-    if unknown or not names:
-        raise UsageError(
-            f"unknown source {', '.join(map(repr, unknown)) or repr(text)}; "
-            f"choose from {', '.join(SOURCES)} (comma-separated)"
-        )
-    return tuple(s for s in SOURCES if s in names)
 
 
 # -- planning --------------------------------------------------------------------------
@@ -73,44 +59,44 @@ def plan_target(row: Mapping[str, Any]) -> Target:
         github_requested=requested,
         pypi=parse_pypi_name(row.get("pypi_url")),
         forge=None if requested else parse_forge_url(row.get("repo_url")),
+        repo_url=row.get("repo_url"),
+        pypi_url=row.get("pypi_url"),
     )
 
 
 # -- the report ------------------------------------------------------------------------
 
 
+OUTCOMES = ("ok", "not_modified", "moved", "not_found", "failed", "pending")
+
+
 @dataclass
 class Tally:
-    """What one source did in a run."""
+    """What one source did in a run: an outcome per package, the requests it took."""
 
     label: str
     packages: int = 0
-    refreshed: int = 0  # a value group came back (200 or 304)
-    unchanged: int = 0  # every answer a 304
-    statuses: dict[str, int] = field(default_factory=dict)
+    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     errors: list[str] = field(default_factory=list)
-    stopped_for: int = 0  # packages not refreshed because the source stopped
     still_computing: int = 0
     secondary_limits: int = 0  # secondary rate limits waited out
     requests: int = 0
-    not_modified: int = 0
+    not_modified: int = 0  # answers that were a 304
     skipped: str | None = None
     stop: SourceStopped | None = None
+    quota: tuple[int, int] | None = None  # (remaining, limit) after the run, when known
 
     def add(self, result: Result) -> None:
         self.requests += result.requests
         self.not_modified += result.not_modified
         if result.error:
             self.errors.append(result.error)
-        if result.stopped and not result.has_data:
-            self.stopped_for += 1
-            return
-        if result.has_data:
-            self.refreshed += 1
-            self.unchanged += result.row.get("etag_hit", 0)
-        status = result.row.get("status")
-        if status and status not in ("ok", "rate_limited"):
-            self.statuses[status] = self.statuses.get(status, 0) + 1
+        self.outcomes[result.outcome] = self.outcomes.get(result.outcome, 0) + 1
+
+    def revise(self, before: str, result: Result) -> None:
+        """A revisited package (stats GitHub was computing) changes its outcome."""
+        self.outcomes[before] -= 1
+        self.add(result)
 
 
 @dataclass
@@ -119,32 +105,44 @@ class SourcesReport:
     seconds: float = 0.0
 
     @property
-    def exit_code(self) -> int:
-        troubled = any(t.stop or t.errors for t in self.tallies.values())
-        return EXIT_UPSTREAM if troubled else 0
-
-    @property
     def requests(self) -> int:
         return sum(t.requests for t in self.tallies.values())
+
+    def count(self, outcome: str) -> int:
+        return sum(t.outcomes.get(outcome, 0) for t in self.tallies.values())
 
 
 # -- the run ---------------------------------------------------------------------------
 
 
 class _Writer:
-    """Commits results in small batches: each package's source row is whole or absent."""
+    """Commits results in small batches, each package's source row together with its
+    outcome in the run journal: both whole or both absent."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, run_id: int | None) -> None:
         self.store = store
+        self.run_id = run_id
         self.rows: list[tuple[str, Row]] = []
         self.cache: list[Row] = []
+        self.outcomes: list[Row] = []
         self.last = time.monotonic()
 
     def add(self, result: Result) -> None:
-        # A transient failure or a stop before any answer says nothing about the package.
-        if result.has_data or "status" in result.row:
-            self.rows.append((result.source, result.row))
+        table = store_key(result.source)
+        assert table is not None
+        self.rows.append((table, result.row))
         stamp = utc_now()
+        if self.run_id is not None:
+            self.outcomes.append(
+                {
+                    "run_id": self.run_id,
+                    "package_id": result.package_id,
+                    "source": result.source,
+                    "outcome": result.outcome,
+                    "error": result.error or result.row.get("status_detail"),
+                    "at": stamp,
+                }
+            )
         self.cache += [
             {
                 "url": e.url,
@@ -160,8 +158,8 @@ class _Writer:
 
     def flush(self) -> None:
         if self.rows or self.cache:
-            self.store.save_source_rows(self.rows, self.cache)
-        self.rows, self.cache = [], []
+            self.store.save_source_rows(self.rows, self.cache, self.outcomes)
+        self.rows, self.cache, self.outcomes = [], [], []
         self.last = time.monotonic()
 
 
@@ -189,16 +187,28 @@ _SETTINGS = {
 class Refresh:
     """One run over the chosen sources for a list of packages."""
 
-    def __init__(self, ctx: AppContext, sources: Sequence[str], progress: Progress) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        sources: Sequence[str],
+        progress: Progress,
+        run_id: int | None = None,
+        budget: Budget | None = None,
+        only: Mapping[str, set[int]] | None = None,
+    ) -> None:
+        self.budget = budget
+        self.only = only
         self.ctx = ctx
         self.sources = sources
         self.progress = progress
         self.report = SourcesReport()
-        self.writer = _Writer(ctx.store)
+        self.writer = _Writer(ctx.store, run_id)
         self.pools: dict[str, ThreadPoolExecutor] = {}
         self.outstanding = 0
         self.done: queue.Queue[tuple[str, Any, Future[Any]]] = queue.Queue()
         self.github_cache: dict[str, CacheEntry] = {}
+        self.github_stored: dict[int, Any] = {}
+        self.planned: list[Row] = []  # (package, source) pairs journaled `pending` at start
 
     # -- clients -------------------------------------------------------------------------
 
@@ -221,7 +231,7 @@ class Refresh:
         from pkgcli.http import BearerToken
 
         def make() -> GitHubClient:
-            base = self.ctx.settings.github_api_url
+            base = self.ctx.settings.url("github")
             token = github_token()
             auth = BearerToken(token, base) if token else None
             return GitHubClient(
@@ -229,25 +239,25 @@ class Refresh:
             )
 
         client: GitHubClient = self.ctx.client("github", make)
+        client.budget = self.budget
         return client
 
     def pypi(self) -> PyPIClient:
         def make() -> PyPIClient:
-            base = self.ctx.settings.pypi_url
+            base = self.ctx.settings.url("pypi")
             return PyPIClient(self._http("PyPI"), base, sleep=self.ctx.sleep)
 
         client: PyPIClient = self.ctx.client("pypi", make)
+        client.budget = self.budget
         return client
 
     def forge(self, kind: str) -> ForgeClient:
         def make() -> ForgeClient:
-            settings = self.ctx.settings
-            base = settings.gitlab_api_url if kind == "gitlab" else settings.codeberg_api_url
-            return ForgeClient(
-                self._http(FORGE_LABELS[kind]), base, sleep=self.ctx.sleep, kind=kind
-            )
+            base = self.ctx.settings.url(kind)  # each forge its own registered source
+            return ForgeClient(self._http(label(kind)), base, sleep=self.ctx.sleep, kind=kind)
 
-        client: ForgeClient = self.ctx.client(f"forges:{kind}", make)
+        client: ForgeClient = self.ctx.client(kind, make)
+        client.budget = self.budget
         return client
 
     # -- running -------------------------------------------------------------------------
@@ -271,10 +281,14 @@ class Refresh:
         self.outstanding -= 1
         return item
 
-    def _tally(self, source: str, label: str, total: int) -> Tally:
+    def _tally(self, source: str, label: str, wanted: Sequence[Target]) -> Tally:
+        """Start a source: count its packages and journal each as `pending` until answered."""
         tally = self.report.tallies.setdefault(source, Tally(label))
-        tally.packages += total
-        self.progress(source, 0, total)
+        tally.packages += len(wanted)
+        self.progress(source, 0, len(wanted))
+        self.planned += [
+            {"package_id": t.id, "source": source, "outcome": "pending"} for t in wanted
+        ]
         return tally
 
     def run(self, targets: Sequence[Target], *, catalogue: bool) -> SourcesReport:
@@ -301,6 +315,9 @@ class Refresh:
             if clients:
                 tally.requests = sum(c.http.requests for c in clients)
                 tally.secondary_limits = sum(getattr(c, "secondary_hits", 0) for c in clients)
+                core = getattr(clients[0], "rate", {}).get("core")
+                if core is not None:
+                    tally.quota = (core.remaining, core.limit)
             stops = [c.stopped for c in clients if c.stopped is not None]
             if stops and tally.stop is None:
                 tally.stop = stops[0]
@@ -308,41 +325,85 @@ class Refresh:
     def _start(self, targets: Sequence[Target], *, catalogue: bool) -> None:
         store = self.ctx.store
         if "pypi" in self.sources:
-            wanted = [t for t in targets if t.pypi]
+            wanted = [t for t in self._only("pypi", targets) if t.pypi]
             if wanted:
                 client = self.pypi()
-                self._tally("pypi", "PyPI", len(wanted))
+                self._tally("pypi", label("pypi"), wanted)
                 names = [t.pypi for t in wanted if t.pypi]
                 cache = load_cache(store, self._prefixes(client, names, client.project_url))
                 for target in wanted:
                     self._submit("pypi", "pypi", None, pypi_job, client, target, cache)
-        if "forges" in self.sources:
-            wanted = [t for t in targets if t.forge]
-            if wanted:
-                self._tally("forges", "GitLab/Codeberg", len(wanted))
-                for target in wanted:
-                    assert target.forge is not None
-                    forge = self.forge(target.forge.kind)
-                    cache = load_cache(store, [target.forge.project_url(forge.base_url)])
-                    self._submit(
-                        f"forge-{forge.kind}", "forges", None, forge_job, forge, target, cache
-                    )
+        for kind in ("gitlab", "codeberg"):
+            # A forge pkgcli recognises but that is not a chosen source is never asked.
+            wanted = [t for t in self._only(kind, targets) if t.forge and t.forge.kind == kind]
+            if kind not in self.sources or not wanted:
+                continue
+            self._tally(kind, label(kind), wanted)
+            forge = self.forge(kind)
+            for target in wanted:
+                assert target.forge is not None
+                cache = load_cache(store, [target.forge.project_url(forge.base_url)])
+                self._submit(kind, kind, None, forge_job, forge, target, cache)
         if "github" in self.sources:
-            self._start_github([t for t in targets if t.github], catalogue=catalogue)
+            github = [t for t in self._only("github", targets) if t.github]
+            self._start_github(github, catalogue=catalogue)
+        self._start_plugins(targets)
+        # Every source's packages journaled `pending` in one commit, before any answer is
+        # written (answers only land in `_drain`): a kill leaves all of them or none.
+        if self.writer.run_id is not None and self.planned:
+            self.ctx.store.plan_fetch_outcomes(self.writer.run_id, self.planned)
+
+    def _only(self, source: str, targets: Sequence[Target]) -> list[Target]:
+        """The targets this source is to refresh (`--stale`: each by its own age)."""
+        if self.only is None:
+            return list(targets)
+        allowed = self.only.get(source, set())
+        return [t for t in targets if t.id in allowed]
+
+    def _plugin_client(self, entry: Any, module: Any) -> Any:
+        client = module.make_client(
+            self._http(entry.label), self.ctx.settings.url(entry.name), self.ctx.sleep
+        )
+        client.budget = self.budget
+        return client
+
+    def _start_plugins(self, targets: Sequence[Target]) -> None:
+        """Sources registered as plug-ins: the module picks each package's name from its
+        URLs, makes the client and fetches one package into a `Result`."""
+        import importlib
+
+        for entry in SOURCES:
+            if not entry.plugin or entry.name not in self.sources:
+                continue
+            module: Any = importlib.import_module(entry.plugin)
+            named = [
+                (t, module.pick(t.repo_url, t.pypi_url)) for t in self._only(entry.name, targets)
+            ]
+            wanted = [(t, name) for t, name in named if name]
+            if not wanted:
+                continue
+            self._tally(entry.name, entry.label, [t for t, _ in wanted])
+            client = self.ctx.client(entry.name, partial(self._plugin_client, entry, module))
+            for target, name in wanted:
+                self._submit(
+                    entry.name, entry.name, None, module.fetch_package, client, target.id, name
+                )
 
     def _start_github(self, wanted: list[Target], *, catalogue: bool) -> None:
         from pkgcli.config import github_token
 
         if not wanted:
             return
-        tally = self._tally("github", "GitHub", len(wanted))
         if catalogue and not github_token():
+            tally = self.report.tallies.setdefault("github", Tally(label("github")))
+            tally.packages = len(wanted)
             tally.skipped = (
                 f"GitHub skipped for {len(wanted):,} packages: without a token GitHub allows "
                 "60 requests an hour, and a catalogue refresh needs about 4 per package. "
                 "Set GITHUB_TOKEN or GH_TOKEN to include it."
             )
             return
+        self._tally("github", label("github"), wanted)
         client = self.github()
         names = [t.github for t in wanted if t.github]
         prefixes = self._prefixes(client, names, client.repo_url)
@@ -350,6 +411,12 @@ class Refresh:
             self.ctx.store, [*prefixes, f"{client.base_url}/repositories/"]
         )
         if client.authenticated:
+            # What each repository's last fetch left: GraphQL's pushedAt may spare its REST.
+            self.github_stored = {
+                pid: layers["github"]
+                for pid, layers in self.ctx.store.source_layers([t.id for t in wanted]).items()
+                if layers.get("github")
+            }
             for start in range(0, len(wanted), GRAPHQL_BATCH):
                 batch = wanted[start : start + GRAPHQL_BATCH]
                 batch_names = [t.github for t in batch]
@@ -369,9 +436,9 @@ class Refresh:
             return [client.base_url + "/"]
         return [url(name) for name in names]
 
-    def _drain(self) -> list[tuple[int, str]]:
+    def _drain(self) -> list[Result]:
         """Handle results as they arrive until nothing is pending; the stats to revisit."""
-        revisit: list[tuple[int, str]] = []
+        revisit: list[Result] = []
         while self.outstanding:
             item = self._next()
             if item is None:
@@ -383,13 +450,13 @@ class Refresh:
                 continue
             result: Result = future.result()
             if kind == "stats":
-                self.report.tallies["github"].requests += result.requests
+                self.report.tallies["github"].revise("pending", result)
             else:
                 self.report.tallies[kind].add(result)
                 self.progress(kind, 1, None)
             self.writer.add(result)
-            if result.pending:
-                revisit.append((result.package_id, result.pending))
+            if result.pending and result.settled:
+                revisit.append(result)
         return revisit
 
     def _after_graphql(self, future: Future[Any], batch: list[Target]) -> None:
@@ -399,19 +466,38 @@ class Refresh:
         with contextlib.suppress(UpstreamError, SourceStopped):
             graphs, _ = future.result()
         for target, graph in zip(batch, graphs, strict=True):
+            stored = self.github_stored.get(target.id)
             self._submit(
-                "github", "github", None, github_job, client, target, self.github_cache, graph
+                "github",
+                "github",
+                None,
+                github_job,
+                client,
+                target,
+                self.github_cache,
+                graph,
+                stored,
             )
 
-    def _revisit_stats(self, revisit: list[tuple[int, str]]) -> None:
-        """Stats GitHub was computing: look again after a pause, at most STATS_PASSES times."""
+    def _revisit_stats(self, revisit: list[Result]) -> None:
+        """Stats GitHub was computing: look again after a pause, at most STATS_PASSES times;
+        still computing after that, the package stays `pending` (its other groups stored)."""
         client = self.ctx.clients().get("github")
         for _ in range(STATS_PASSES):
             if not revisit or not isinstance(client, GitHubClient) or client.stopped:
                 break
             self.ctx.sleep(STATS_WAIT)
-            for package_id, name in revisit:
-                self._submit("github", "stats", None, stats_job, client, package_id, name, {})
+            for result in revisit:
+                self._submit(
+                    "github",
+                    "stats",
+                    None,
+                    stats_job,
+                    client,
+                    result.package_id,
+                    result.pending,
+                    result.settled,
+                )
             revisit = self._drain()
         if revisit:
             self.report.tallies["github"].still_computing = len(revisit)
@@ -423,8 +509,13 @@ def refresh_sources(
     sources: Sequence[str],
     *,
     progress: Progress,
+    run_id: int | None = None,
+    catalogue: bool | None = None,
+    budget: Budget | None = None,
+    only: Mapping[str, set[int]] | None = None,
 ) -> SourcesReport:
-    """Refresh these packages (None: every package not gone upstream) from the sources."""
+    """Refresh these packages (None: every package not gone upstream) from the sources,
+    journaling each package's outcome under `run_id`."""
     from pkgcli.overlay import edited_values
 
     # The user's fixes to repo_url / pypi_url say where to look (local packages included).
@@ -434,68 +525,6 @@ def refresh_sources(
         for row in ctx.store.source_targets(package_ids)
     ]
     targets = [plan_target(r) for r in rows]
-    return Refresh(ctx, sources, progress).run(targets, catalogue=package_ids is None)
-
-
-def summary_lines(report: SourcesReport, now: datetime | None = None) -> list[str]:
-    """What a run did, source by source, for stderr."""
-    lines = []
-    for tally in report.tallies.values():
-        if tally.skipped:
-            lines.append(tally.skipped)
-            continue
-        lines.append(_tally_line(tally))
-        if tally.stop is not None:
-            lines.append(_stop_line(tally, now or datetime.now(UTC)))
-        if tally.still_computing:
-            lines.append(
-                f"GitHub was still computing commit activity for {tally.still_computing:,} "
-                "package(s): their previous values are kept; a later fetch will get them."
-            )
-        if tally.errors and tally.stop is None:
-            more = f" (and {len(tally.errors) - 1:,} more)" if len(tally.errors) > 1 else ""
-            lines.append(f"{tally.label}: {tally.errors[0]}{more}")
-    return lines
-
-
-STATUS_WORDS = {
-    "moved": "moved",
-    "not_found": "not found",
-    "unavailable_451": "unavailable for legal reasons (451)",
-    "blocked": "blocked",
-    "gone_from_pypi": "gone from PyPI",
-}
-
-
-def _tally_line(tally: Tally) -> str:
-    parts = [f"{tally.refreshed:,} of {tally.packages:,} refreshed"]
-    if tally.unchanged:
-        parts.append(f"{tally.unchanged:,} unchanged (304)")
-    parts += [f"{n:,} {STATUS_WORDS.get(s, s)}" for s, n in sorted(tally.statuses.items())]
-    requests = f"{tally.requests:,} requests"
-    if tally.not_modified:
-        requests += f", {tally.not_modified:,} answered 304"
-    if tally.secondary_limits:
-        requests += f"; waited out {tally.secondary_limits:,} secondary rate limit(s)"
-    return f"{tally.label}: {', '.join(parts)} ({requests})"
-
-
-def _stop_line(tally: Tally, now: datetime) -> str:
-    from pkgcli.render import relative_time
-
-    stop = tally.stop
-    assert stop is not None
-    kept = (
-        f"{tally.stopped_for:,} package(s) keep their previous {tally.label} values"
-        if tally.stopped_for
-        else "everything fetched so far is kept"
-    )
-    if stop.resume_at is not None:
-        when = stop.resume_at.astimezone(UTC)
-        resume = (
-            f"it can resume at {when.strftime('%Y-%m-%d %H:%M:%S')} UTC "
-            f"({relative_time(when.isoformat(), now)}): run the same command again then"
-        )
-    else:
-        resume = "run the same command again later"
-    return f"{tally.label} stopped: {stop.reason}; {kept}; {resume}."
+    whole = package_ids is None if catalogue is None else catalogue
+    refresh = Refresh(ctx, sources, progress, run_id, budget, only)
+    return refresh.run(targets, catalogue=whole)

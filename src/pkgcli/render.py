@@ -310,13 +310,13 @@ SOURCE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
 )
-SOURCE_LABELS = {
-    "djangopackages": "Django Packages",
-    "github": "GitHub",
-    "pypi": "PyPI",
-    "gitlab": "GitLab",
-    "codeberg": "Codeberg",
-}
+
+
+def source_label(name: str) -> str:
+    """A source's proper name, from the registry."""
+    from pkgcli.registry import label
+
+    return label(name)
 
 
 def source_groups(view: dict[str, Any]) -> list[tuple[str, dict[str, str | None]]]:
@@ -345,7 +345,7 @@ def source_rows(view: dict[str, Any], now: datetime | None = None) -> list[tuple
         text = "; ".join(
             "your edit"
             if src == "edit"
-            else f"{SOURCE_LABELS.get(src, src)}, fetched {relative_time(stamp, now)}"
+            else f"{source_label(src)}, fetched {relative_time(stamp, now)}"
             for src, stamp in seen.items()
         )
         rows.append((label, text or "unknown"))
@@ -360,7 +360,7 @@ def source_rows(view: dict[str, Any], now: datetime | None = None) -> list[tuple
         hit = ", unchanged (304)" if info.get("etag_hit") else ""
         checked = relative_time(info.get("checked_at"), now)
         said = f"{info.get('status') or 'unknown'}{detail}{hit}; checked {checked}"
-        rows.append((f"{SOURCE_LABELS.get(source, source)} said", said))
+        rows.append((f"{source_label(source)} said", said))
     return [(label, inert(text)) for label, text in rows]
 
 

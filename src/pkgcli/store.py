@@ -19,7 +19,7 @@ from typing import Any
 
 from pkgcli.errors import DatabaseError, UsageError
 from pkgcli.migrations import MIGRATION_NAMES, MIGRATION_SET, MIGRATION_TABLES
-from pkgcli.models import MAX_ID, MAX_SLUG, is_valid_slug
+from pkgcli.models import MAX_ID, MAX_SLUG, is_valid_slug, utc_now
 
 Row = dict[str, Any]
 
@@ -153,6 +153,34 @@ SOURCE_JSON_LISTS: dict[str, dict[str, type]] = {
     "github_repos": {"commits_over_52": int, "participants": str},
     "pypi_projects": {"python_versions": str, "django_versions": str, "advisories": str},
 }
+
+
+# source → (SQL giving package_id and that source's own fetched-at)
+FETCHED_AT: dict[str, str] = {
+    "djangopackages": "SELECT id AS package_id, fetched_at AS t FROM packages",
+    "github": "SELECT package_id, repo_fetched_at AS t FROM github_repos",
+    "pypi": "SELECT package_id, fetched_at AS t FROM pypi_projects",
+    "gitlab": "SELECT package_id, fetched_at AS t FROM forge_repos WHERE forge = 'gitlab'",
+    "codeberg": ("SELECT package_id, fetched_at AS t FROM forge_repos WHERE forge = 'codeberg'"),
+}
+
+
+OUTCOME_COLUMNS = ("run_id", "package_id", "source", "outcome", "error", "at")
+
+
+def _write_outcomes(conn: Any, outcomes: Iterable[Row]) -> None:
+    conn.executemany(
+        f"INSERT OR REPLACE INTO fetch_outcomes ({', '.join(OUTCOME_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in OUTCOME_COLUMNS)})",
+        [[row.get(c) for c in OUTCOME_COLUMNS] for row in outcomes],
+    )
+
+
+def source_tables() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The built-in source tables, then those of sources registered as plug-ins."""
+    from pkgcli.registry import plugin_tables
+
+    return {**SOURCE_TABLES, **plugin_tables()}
 
 
 def json_list(text: str, item: type) -> list[Any]:
@@ -451,10 +479,9 @@ class Store:
         """What each source (github, pypi, forge) last said about these packages, or None:
         one query per source whatever the number of packages."""
         wanted = list(dict.fromkeys(package_ids))
-        layers: dict[int, dict[str, Row | None]] = {
-            pid: dict.fromkeys(SOURCE_TABLES) for pid in wanted
-        }
-        for source, (table, _) in SOURCE_TABLES.items():
+        tables = source_tables()
+        layers: dict[int, dict[str, Row | None]] = {pid: dict.fromkeys(tables) for pid in wanted}
+        for source, (table, _) in tables.items():
             lists = SOURCE_JSON_LISTS.get(table, {})
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
@@ -485,20 +512,22 @@ class Store:
         sql = (
             "SELECT p.id, p.slug, p.repo_url, p.pypi_url, "
             "g.requested_name AS github_requested, g.full_name AS github_full_name, "
-            "y.requested_name AS pypi_requested, y.project AS pypi_project "
+            "y.requested_name AS pypi_requested, y.project AS pypi_project, "
+            "g.repo_fetched_at AS github_fetched, y.fetched_at AS pypi_fetched "
             "FROM packages p LEFT JOIN github_repos g ON g.package_id = p.id "
             "LEFT JOIN pypi_projects y ON y.package_id = p.id"
         )
+        # Stalest first (never fetched, then oldest): a run cut short by a quota converges.
+        order = " ORDER BY coalesce(g.repo_fetched_at, ''), coalesce(y.fetched_at, ''), p.id"
         if ids is None:
-            return self.query(sql + " WHERE p.gone_at IS NULL ORDER BY p.id")
+            return self.query(sql + " WHERE p.gone_at IS NULL" + order)
         rows: list[Row] = []
         wanted = list(ids)
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
             rows += self.query(sql + f" WHERE p.id IN ({marks})", chunk)
-        order = {pid: i for i, pid in enumerate(wanted)}
-        return sorted(rows, key=lambda r: order[r["id"]])
+        return sorted(rows, key=lambda r: (r["github_fetched"] or "", r["pypi_fetched"] or ""))
 
     def http_cache_under(self, prefixes: Iterable[str]) -> dict[str, Row]:
         """Stored validators for every URL starting with one of `prefixes` (range scans)."""
@@ -575,12 +604,21 @@ class Store:
                 flagged += cur.rowcount
         return flagged
 
-    def save_source_rows(self, rows: Iterable[tuple[str, Row]], cache: Iterable[Row]) -> int:
-        """Upsert partial source rows (only the columns given) and HTTP validators, atomically."""
+    def save_source_rows(
+        self,
+        rows: Iterable[tuple[str, Row]],
+        cache: Iterable[Row],
+        outcomes: Iterable[Row] = (),
+    ) -> int:
+        """Upsert partial source rows (only the columns given), HTTP validators and the run
+        journal's outcomes for them, atomically: a package's answers and its outcome are
+        committed together or not at all."""
         rows, cache = list(rows), list(cache)
         with self.transaction() as conn:
+            _write_outcomes(conn, outcomes)
+            tables = source_tables()
             for source, row in rows:
-                table, columns = SOURCE_TABLES[source]
+                table, columns = tables[source]
                 unknown = set(row) - set(columns)
                 if unknown:
                     raise ValueError(f"not columns of {table}: {sorted(unknown)}")
@@ -599,6 +637,129 @@ class Store:
                 [[entry[c] for c in CACHE_COLUMNS] for entry in cache],
             )
         return len(rows)
+
+    # -- the fetch run journal (migration 0004) ------------------------------------------
+
+    # -- selecting what a fetch refreshes ----------------------------------------------
+
+    def selection_ids(self, kind: str, slug: str) -> list[int] | None:
+        """The packages of a grid or category (by slug or id, any case), not gone
+        upstream; None when there is no such grid or category."""
+        if kind not in ("grids", "categories"):
+            raise ValueError(kind)
+        found = self._by_slug_or_id(kind, slug)
+        if found is None:
+            return None
+        sql = (
+            "SELECT p.id FROM grid_packages g JOIN packages p ON p.id = g.package_id "
+            "WHERE g.grid_id = ? AND p.gone_at IS NULL ORDER BY g.position"
+            if kind == "grids"
+            else "SELECT id FROM packages WHERE category_id = ? AND gone_at IS NULL ORDER BY id"
+        )
+        return [r["id"] for r in self.query(sql, (found["id"],))]
+
+    def stale_ids(self, source: str, before: str) -> set[int]:
+        """Packages not gone upstream whose data from `source` was fetched before `before`
+        or never (compared as UTC ISO text)."""
+        sql = FETCHED_AT.get(source)
+        if sql is None:
+            return set(r["id"] for r in self.query("SELECT id FROM packages WHERE gone_at IS NULL"))
+        rows = self.query(
+            f"SELECT p.id FROM packages p LEFT JOIN ({sql}) s ON s.package_id = p.id "
+            "WHERE p.gone_at IS NULL AND (s.t IS NULL OR s.t < ?)",
+            (before,),
+        )
+        return {r["id"] for r in rows}
+
+    def mirror_counts(self) -> dict[str, int]:
+        """Packages (upstream, local, gone), grids and categories, for `pkgcli status`."""
+        row = self.query(
+            "SELECT count(*) AS packages, coalesce(sum(id < 0), 0) AS local, "
+            "coalesce(sum(gone_at IS NOT NULL), 0) AS gone FROM packages"
+        )[0]
+        return {
+            "packages": int(row["packages"]),
+            "local": int(row["local"]),
+            "gone": int(row["gone"]),
+            "grids": self.count("grids"),
+            "categories": self.count("categories"),
+        }
+
+    def fetched_ages(self, day: str, week: str) -> dict[str, dict[str, int]]:
+        """Per source (its own fetched-at), packages fetched since `day`, since `week`, and
+        before: {source: {"day", "week", "older"}}. Forges count under their own name."""
+        queries = {
+            "djangopackages": (
+                "SELECT 'djangopackages' AS s, fetched_at AS t FROM packages WHERE id > 0"
+            ),
+            "github": "SELECT 'github' AS s, repo_fetched_at AS t FROM github_repos",
+            "pypi": "SELECT 'pypi' AS s, fetched_at AS t FROM pypi_projects",
+            "forge": "SELECT forge AS s, fetched_at AS t FROM forge_repos",
+        }
+        ages: dict[str, dict[str, int]] = {}
+        for sql in queries.values():
+            for row in self.query(
+                "SELECT s, sum(t >= ?) AS day, sum(t < ? AND t >= ?) AS week, "
+                f"sum(t < ?) AS older FROM ({sql}) WHERE t IS NOT NULL GROUP BY s",
+                (day, day, week, week),
+            ):
+                ages[row["s"]] = {k: int(row[k] or 0) for k in ("day", "week", "older")}
+        return ages
+
+    def abandon_open_write(self) -> None:
+        """Roll back a write a Ctrl-C cut between its BEGIN and its guard, so the journal
+        can still record how the run ended."""
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def start_fetch_run(self, selection: Row, options: Row, planned: Iterable[Row]) -> int:
+        """A new run, every (package, source) it will ask for recorded `pending`."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO fetch_runs (selection, options, started_at) VALUES (?, ?, ?)",
+                (json.dumps(selection), json.dumps(options), utc_now()),
+            )
+            run_id = int(cur.lastrowid or 0)
+            _write_outcomes(conn, ({**row, "run_id": run_id} for row in planned))
+        return run_id
+
+    def plan_fetch_outcomes(self, run_id: int, planned: Iterable[Row]) -> None:
+        """Record more (package, source) pairs as `pending` for a running run."""
+        with self.transaction() as conn:
+            _write_outcomes(conn, ({**row, "run_id": run_id} for row in planned))
+
+    def set_fetch_run(self, run_id: int, **values: Any) -> None:
+        """Update a run's status, finished_at or summary."""
+        names = [n for n in values if n in ("status", "finished_at", "summary")]
+        with self.transaction() as conn:
+            conn.execute(
+                f"UPDATE fetch_runs SET {', '.join(f'{n} = ?' for n in names)} WHERE id = ?",
+                [values[n] for n in names] + [run_id],
+            )
+
+    def fetch_runs(self, limit: int = 5) -> list[Row]:
+        """The newest runs, newest first."""
+        return self.query("SELECT * FROM fetch_runs ORDER BY id DESC LIMIT ?", (limit,))
+
+    def fetch_outcome_counts(self, run_id: int) -> dict[str, dict[str, int]]:
+        """{source: {outcome: packages}} for one run."""
+        counts: dict[str, dict[str, int]] = {}
+        for row in self.query(
+            "SELECT source, outcome, count(*) AS n FROM fetch_outcomes WHERE run_id = ? "
+            "GROUP BY source, outcome",
+            (run_id,),
+        ):
+            counts.setdefault(row["source"], {})[row["outcome"]] = row["n"]
+        return counts
+
+    def fetch_outcomes(self, run_id: int, outcomes: Sequence[str]) -> list[Row]:
+        """The (package_id, source, outcome, error) rows of a run with these outcomes."""
+        marks = ", ".join("?" for _ in outcomes)
+        return self.query(
+            "SELECT package_id, source, outcome, error FROM fetch_outcomes "
+            f"WHERE run_id = ? AND outcome IN ({marks}) ORDER BY package_id",
+            [run_id, *outcomes],
+        )
 
     def record_run(self, run: Row) -> None:
         with self.transaction() as conn:

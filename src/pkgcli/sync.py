@@ -15,12 +15,23 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from pkgcli.context import AppContext
-from pkgcli.errors import NotFound, UpstreamError
+from pkgcli.errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_STOPPED,
+    NotFound,
+    PkgcliError,
+    UpstreamError,
+    UsageError,
+)
 from pkgcli.models import FetchReport, utc_now
+from pkgcli.refresh import refresh_sources
 from pkgcli.sources.djangopackages import (
     BadRecord,
     DjangoPackagesClient,
@@ -231,100 +242,478 @@ def _skip_local(store: Store, slugs: list[str], report: FetchReport) -> list[str
     return [s for s in slugs if s not in local]
 
 
-def run_fetch(
-    ctx: AppContext, slugs: list[str], *, all_packages: bool, sources: str | None = None
-) -> int:
-    """The `fetch` command: validate, fetch with progress on stderr, summarise. Exit code."""
-    from contextlib import nullcontext
+@dataclass
+class FetchSummary:
+    """One `fetch` run as the command reports it: what each stage did and how it ended."""
 
-    from pkgcli.errors import EXIT_NOT_FOUND, EXIT_UPSTREAM, UsageError
-    from pkgcli.refresh import parse_sources
-    from pkgcli.render import fetch_summary
+    run_id: int
+    status: str = "complete"  # complete | failed | stopped | interrupted
+    packages: int = 0
+    seconds: float = 0.0
+    catalogue: FetchReport | None = None
+    sources: Any = None  # refresh.SourcesReport
+
+    def settle(self, started: float, store: Store | None = None) -> None:
+        """The run's status from its outcomes: pending means stopped, failures failed.
+        With the store, each source's outcomes are the journal's: the truth, whatever
+        was resumed or waited for in between."""
+        self.seconds = time.monotonic() - started
+        if store is not None and self.sources is not None and self.status != "interrupted":
+            counts = store.fetch_outcome_counts(self.run_id)
+            for name, tally in self.sources.tallies.items():
+                if name in counts and not tally.skipped:
+                    tally.outcomes = {o: counts[name].get(o, 0) for o in tally.outcomes}
+        if self.status == "interrupted" or self.sources is None:
+            return
+        if self.sources.count("pending"):
+            self.status = "stopped"
+        elif self.sources.count("failed"):
+            self.status = "failed"
+
+
+@dataclass
+class Selection:
+    """What a fetch was asked to do: named slugs, --all, or a journal query."""
+
+    slugs: list[str] = field(default_factory=list)
+    all_packages: bool = False
+    resume: bool = False
+    failed: bool = False
+    max_requests: int | None = None
+    time_budget: float | None = None  # seconds
+    wait: bool = False  # sleep through quota resets instead of stopping
+    grid: str | None = None
+    category: str | None = None
+    stale: float | None = None  # seconds: only data older than this (or never fetched)
+
+
+MAX_WAIT = 2 * 3600.0  # --wait never sleeps longer than this in one go
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str, option: str) -> float:
+    """`90s`, `15m`, `2h`, `7d` (a bare number: seconds) → seconds; a usage error else."""
+    value = text.strip().lower()
+    unit = value[-1:] if value[-1:] in DURATION_UNITS else "s"
+    number = value[:-1] if value[-1:] in DURATION_UNITS else value
+    if not number.isdigit() or len(number) > 9:
+        raise UsageError(f"{option} takes a duration such as 90s, 15m, 2h or 7d, not {text!r}")
+    return float(int(number) * DURATION_UNITS[unit])
+
+
+def budget_for(selection: Selection) -> Any:
+    from pkgcli.sources.base import Budget
+
+    if selection.max_requests is None and selection.time_budget is None:
+        return None
+    return Budget(selection.max_requests, selection.time_budget)
+
+
+def read_slugs(text: str) -> list[str]:
+    """Slugs from stdin (`fetch -`): one per line; blank lines and `#` comments ignored."""
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return [line for line in lines if line]
+
+
+def run_fetch(
+    ctx: AppContext,
+    selection: Selection,
+    *,
+    sources: str | None = None,
+) -> tuple[FetchSummary, int]:
+    """The `fetch` run: validate, journal, fetch with progress on stderr. (summary, exit)."""
+    from pkgcli.registry import parse_sources
+
+    chosen = parse_sources(sources)
+    _check_selection(selection)
+    if selection.resume or selection.failed:
+        return _rerun(ctx, selection)
+    return _run_selection(ctx, selection, chosen)
+
+
+def _run_selection(
+    ctx: AppContext, selection: Selection, chosen: tuple[str, ...], run_id: int | None = None
+) -> tuple[FetchSummary, int]:
+    """A selection of packages as a new run (or as `run_id`, resumed from the start)."""
+    store = ctx.store
+    slugs, all_packages, only, chosen = resolve_selection(store, selection, chosen)
+    if run_id is not None:
+        store.set_fetch_run(run_id, status="running")
+    else:
+        run_id = _start_run(store, selection, slugs, chosen)
+    return _run(ctx, selection, run_id, slugs, all_packages, only, chosen)
+
+
+def _start_run(
+    store: Store, selection: Selection, slugs: list[str], chosen: tuple[str, ...]
+) -> int:
+    return store.start_fetch_run(
+        {
+            "slugs": slugs,
+            "all": selection.all_packages,
+            "grid": selection.grid,
+            "category": selection.category,
+            "stale_s": selection.stale,
+        },
+        {"sources": list(chosen)},
+        [],
+    )
+
+
+def _run(
+    ctx: AppContext,
+    selection: Selection,
+    run_id: int,
+    slugs: list[str],
+    all_packages: bool,
+    only: dict[str, set[int]] | None,
+    chosen: tuple[str, ...],
+) -> tuple[FetchSummary, int]:
+    store = ctx.store
+    summary = FetchSummary(run_id)
+    started = time.monotonic()
+    budget = budget_for(selection)
+    code = 0
+    try:
+        with store.exclusive("fetch --all") if all_packages else nullcontext():
+            code = _fetch(ctx, summary, slugs, all_packages, chosen, budget, only)
+            if selection.wait:
+                _wait_and_resume(ctx, summary, budget)
+        from pkgcli.history import after_refresh
+
+        after_refresh(ctx, slugs, all_packages)  # health: end-of-life table, snapshots
+    except KeyboardInterrupt:  # everything committed stays; the journal says what is left
+        summary.status = "interrupted"
+        code = EXIT_INTERRUPTED
+    except PkgcliError:
+        summary.status = "failed"
+        raise
+    finally:
+        summary.settle(started, store if selection.wait else None)
+        _finish_run(store, summary)
+    return summary, code or exit_code(summary)
+
+
+def resolve_selection(
+    store: Store, selection: Selection, chosen: tuple[str, ...]
+) -> tuple[list[str], bool, dict[str, set[int]] | None, tuple[str, ...]]:
+    """(slugs, whole catalogue?, per-source package ids for --stale, sources) to fetch."""
+    slugs = list(dict.fromkeys(selection.slugs)) or _group_slugs(store, selection)
+    only = _stale_only(store, selection, slugs, chosen) if selection.stale is not None else None
+    all_packages = selection.all_packages and only is None
+    if only is not None:  # each source for its own stale packages; DP records by slug
+        slugs = _slugs_of(store, set().union(*only.values()))
+        chosen = tuple(s for s in chosen if only.get(s))
+    return slugs, all_packages, only, chosen
+
+
+def _group_slugs(store: Store, selection: Selection) -> list[str]:
+    """The packages of `--grid` or `--category` (empty for other selections)."""
+    kind, slug = (
+        ("grids", selection.grid)
+        if selection.grid is not None
+        else ("categories", selection.category)
+    )
+    if slug is None:
+        return []
+    ids = store.selection_ids(kind, slug)
+    if ids is None:
+        what = "grid" if kind == "grids" else "category"
+        raise NotFound(f"no {what} {slug!r} in the mirror; fetch it first (pkgcli fetch --all)")
+    return _slugs_of(store, set(ids))
+
+
+def _slugs_of(store: Store, ids: set[int]) -> list[str]:
+    rows = [store.package_by_id(i) for i in sorted(ids)]
+    return [r["slug"] for r in rows if r is not None]
+
+
+def _stale_only(
+    store: Store, selection: Selection, slugs: list[str], chosen: tuple[str, ...]
+) -> dict[str, set[int]]:
+    """`--stale AGE`: per chosen source, the selected packages whose data from that source
+    is older than AGE or missing (by the source's own fetched-at)."""
+    from datetime import UTC, datetime, timedelta
+
+    assert selection.stale is not None
+    cutoff = (datetime.now(UTC) - timedelta(seconds=selection.stale)).isoformat()
+    base = None if not slugs else set(_known_ids(store, slugs))
+    only = {}
+    for name in chosen:
+        stale = store.stale_ids(name, cutoff)
+        only[name] = stale if base is None else stale & base
+    if "djangopackages" in only:  # local packages have no Django Packages record
+        only["djangopackages"] = {i for i in only["djangopackages"] if i > 0}
+    return only
+
+
+def check_plan(selection: Any) -> None:
+    """`--plan` takes a selection of packages, not the journal's."""
+    _check_selection(selection)
+    if selection.resume or selection.failed:
+        raise UsageError("--plan plans a selection: not with --resume or --failed")
+
+
+def _check_selection(selection: Selection) -> None:
+    from pkgcli.errors import UsageError
     from pkgcli.service import check_slug
 
-    if all_packages and slugs:
-        raise UsageError("give package slugs or --all, not both")
-    if not all_packages and not slugs:
-        raise UsageError("name at least one package slug, or use --all")
-    for slug in slugs:
+    modes = [
+        bool(selection.slugs),
+        selection.all_packages,
+        selection.resume,
+        selection.failed,
+        selection.grid is not None,
+        selection.category is not None,
+    ]
+    if sum(modes) > 1:
+        raise UsageError(
+            "give package slugs, --all, --grid, --category, --resume or --failed: one of them"
+        )
+    if not any(modes) and selection.stale is None:
+        raise UsageError("name at least one package slug, or use --all (or --stale AGE)")
+    if selection.stale is not None and (selection.resume or selection.failed):
+        raise UsageError("--stale selects packages; --resume and --failed take the journal's")
+    for slug in selection.slugs:
         check_slug(slug)
-    chosen = parse_sources(sources)
-    slugs = list(dict.fromkeys(slugs))
-    report = FetchReport()
+
+
+def exit_code(summary: FetchSummary) -> int:
+    """4 an upstream unreachable (or refusing) for the whole run, 7 stopped early
+    (resumable), 6 some packages failed, 0 everything done. Stopped beats failed:
+    resuming retries the failures too."""
+    from pkgcli.errors import EXIT_UPSTREAM
+
+    report = summary.sources
+    if report is not None and any(
+        t.stop is not None and t.stop.resume_at is None and not t.stop.budget and not _answered(t)
+        for t in report.tallies.values()
+    ):
+        return EXIT_UPSTREAM  # unreachable or refusing us (a rejected token) all run long
+    if summary.status == "stopped":
+        return EXIT_STOPPED
+    return EXIT_FAILED if summary.status == "failed" else 0
+
+
+def _answered(tally: Any) -> int:
+    return sum(tally.outcomes.get(o, 0) for o in ("ok", "not_modified", "moved", "not_found"))
+
+
+def _finish_run(store: Store, summary: FetchSummary) -> None:
+    import json
+
+    from pkgcli.present.fetch import summary_json
+
+    store.abandon_open_write()
+    store.set_fetch_run(
+        summary.run_id,
+        status=summary.status,
+        finished_at=utc_now(),
+        summary=json.dumps(summary_json(summary)),
+    )
+
+
+def _fetch(
+    ctx: AppContext,
+    summary: FetchSummary,
+    slugs: list[str],
+    all_packages: bool,
+    chosen: tuple[str, ...],
+    budget: Any = None,
+    only: dict[str, set[int]] | None = None,
+) -> int:
+    """Django Packages (all, or the named packages), then the other sources."""
+    from pkgcli.errors import EXIT_NOT_FOUND, EXIT_UPSTREAM
+    from pkgcli.present.fetch import progress_display
+
     store = ctx.store
     from_dp = "djangopackages" in chosen
     dp_slugs = slugs if from_dp else [s for s in slugs if store.get_package(s) is None]
-    outcome = None
-    try:
-        with store.exclusive("fetch --all") if all_packages else nullcontext():
-            outcome = _fetch(ctx, slugs, dp_slugs, all_packages, chosen, report)
-    except KeyboardInterrupt:
-        if from_dp or dp_slugs:
-            ctx.note(fetch_summary(report, interrupted=True))
-        if outcome is None and len(chosen) > int(from_dp):
-            ctx.note("Interrupted: the answers received so far are saved; run it again to complete")
-        raise
-    for note in report.notes:
-        ctx.note(note)
+    if only is not None:
+        dp_slugs = _slugs_of(store, only.get("djangopackages", set()))
+    report = FetchReport()
     if from_dp or dp_slugs:
-        ctx.note(fetch_summary(report))
-    if outcome is not None:
-        from pkgcli.refresh import summary_lines
-
-        for line in summary_lines(outcome):
-            ctx.note(line)
+        summary.catalogue = report
+    with progress_display() as progress:
+        if all_packages and from_dp:
+            fetch_all(store, ctx.dp_client(), report, progress)
+        elif dp_slugs:
+            if not from_dp:
+                ctx.note(
+                    f"not mirrored yet, so fetched from Django Packages first: "
+                    f"{', '.join(dp_slugs)}"
+                )
+            fetch_packages(store, ctx.dp_client(), dp_slugs, report, progress)
+        for note in report.notes:
+            ctx.note(note)
+        ids = None if all_packages else _known_ids(store, slugs)
+        summary.packages = report.packages if all_packages else len(ids or [])
+        wanted = [s for s in chosen if s != "djangopackages"]
+        if wanted:
+            summary.sources = refresh_sources(
+                ctx,
+                ids,
+                wanted,
+                progress=progress,
+                run_id=summary.run_id,
+                budget=budget,
+                only=only,
+                catalogue=all_packages,
+            )
     if report.failed:
         ctx.note(f"not on Django Packages: {', '.join(report.failed)}")
         return EXIT_NOT_FOUND
     if report.unstorable:
         ctx.note(f"not stored (malformed on Django Packages): {', '.join(report.unstorable)}")
         return EXIT_UPSTREAM
-    return outcome.exit_code if outcome is not None else 0
+    return 0
 
 
-def _fetch(
+def _known_ids(store: Store, slugs: list[str]) -> list[int]:
+    rows = [store.get_package(slug) for slug in slugs]
+    return [row["id"] for row in rows if row is not None]
+
+
+OUTCOMES = ("ok", "not_modified", "moved", "not_found", "failed", "pending")
+
+
+def _stored_selection(run: Row, given: Selection) -> Selection:
+    """The selection a journaled run was started with (the budgets are today's)."""
+    import json
+
+    saved = json.loads(run["selection"] or "{}")
+    return Selection(
+        slugs=list(saved.get("slugs") or []),
+        all_packages=bool(saved.get("all")) and not saved.get("slugs"),
+        max_requests=given.max_requests,
+        time_budget=given.time_budget,
+        wait=given.wait,
+    )
+
+
+def _stored_sources(run: Row) -> tuple[str, ...]:
+    import json
+
+    from pkgcli.registry import names
+
+    saved = json.loads(run["options"] or "{}").get("sources") or []
+    return tuple(n for n in names() if n in saved)
+
+
+def _rerun(ctx: AppContext, selection: Selection) -> tuple[FetchSummary, int]:
+    """`--resume` (the last unfinished run's pending and failed packages, same run) or
+    `--failed` (the last run's failures, as a new run)."""
+    from pkgcli.present.fetch import progress_display
+
+    store = ctx.store
+    runs = store.fetch_runs(limit=100)
+    if not runs:
+        raise UsageError("no fetch has run yet: nothing to resume or retry")
+    last = runs[0]
+    if selection.resume:  # the newest run that did not finish, even behind finished ones
+        unfinished = [r for r in runs if r["status"] in ("running", "stopped", "interrupted")]
+        if not unfinished:
+            raise UsageError(f"the last fetch (run {last['id']}) finished: nothing to resume")
+        last = unfinished[0]
+    if selection.resume and not store.fetch_outcomes(last["id"], OUTCOMES):
+        # Killed before its sources were journaled (e.g. in the catalogue pass): the
+        # whole selection again, under the same run.
+        return _run_selection(
+            ctx, _stored_selection(last, selection), _stored_sources(last), last["id"]
+        )
+    wanted = ("pending", "failed") if selection.resume else ("failed",)
+    rows = store.fetch_outcomes(last["id"], wanted)
+    if selection.resume:
+        run_id = last["id"]
+        store.set_fetch_run(run_id, status="running")
+    else:
+        if not rows:
+            raise UsageError(f"the last fetch (run {last['id']}) had no failures to retry")
+        run_id = store.start_fetch_run(
+            {"failed_of_run": last["id"]}, {"sources": sorted({r["source"] for r in rows})}, []
+        )
+    summary = FetchSummary(run_id)
+    started = time.monotonic()
+    by_source: dict[str, list[int]] = {}
+    for row in rows:
+        by_source.setdefault(row["source"], []).append(row["package_id"])
+    summary.packages = len({r["package_id"] for r in rows})
+    budget = budget_for(selection)
+    try:
+        with progress_display() as progress:
+            summary.sources = _refresh_each(ctx, by_source, progress, run_id, budget)
+        if selection.wait:
+            _wait_and_resume(ctx, summary, budget)
+        from pkgcli.history import after_refresh
+
+        after_refresh(ctx, [], False, ids=sorted({r["package_id"] for r in rows}))
+    except KeyboardInterrupt:
+        summary.status = "interrupted"
+    finally:
+        summary.settle(started)
+        _finish_run(store, summary)
+    return summary, EXIT_INTERRUPTED if summary.status == "interrupted" else exit_code(summary)
+
+
+def _refresh_each(
     ctx: AppContext,
-    slugs: list[str],
-    dp_slugs: list[str],
-    all_packages: bool,
-    chosen: tuple[str, ...],
-    report: FetchReport,
-) -> Any:
-    """Django Packages (all, or the named packages), then the other sources."""
-    from pkgcli.render import progress_reporter
-
-    with progress_reporter() as progress:
-        if all_packages and "djangopackages" in chosen:
-            fetch_all(ctx.store, ctx.dp_client(), report, progress)
-        elif dp_slugs:
-            if "djangopackages" not in chosen:
-                ctx.note(
-                    f"not mirrored yet, so fetched from Django Packages first: "
-                    f"{', '.join(dp_slugs)}"
-                )
-            fetch_packages(ctx.store, ctx.dp_client(), dp_slugs, report, progress)
-        outcome = _refresh_sources(ctx, slugs, all_packages, chosen, progress)
-    from pkgcli.history import after_refresh
-
-    after_refresh(ctx, slugs, all_packages)  # health: end-of-life table, snapshots
-    return outcome
-
-
-def _refresh_sources(
-    ctx: AppContext,
-    slugs: list[str],
-    all_packages: bool,
-    sources: tuple[str, ...],
+    by_source: dict[str, list[int]],
     progress: Progress,
+    run_id: int,
+    budget: Any = None,
 ) -> Any:
-    """GitHub, PyPI and forges for the named packages (or all): a SourcesReport or None."""
-    from pkgcli.refresh import refresh_sources
+    """Each source for its own packages; one report."""
+    from pkgcli.refresh import SourcesReport
 
-    wanted = [s for s in sources if s != "djangopackages"]
-    if not wanted:
-        return None
-    ids = None
-    if not all_packages:
-        rows = [ctx.store.get_package(slug) for slug in slugs]
-        ids = [row["id"] for row in rows if row is not None]
-    return refresh_sources(ctx, ids, wanted, progress=progress)
+    report = SourcesReport()
+    for source, ids in by_source.items():
+        part = refresh_sources(
+            ctx, ids, [source], progress=progress, run_id=run_id, catalogue=False, budget=budget
+        )
+        report.tallies.update(part.tallies)
+    return report
+
+
+def _wait_and_resume(ctx: AppContext, summary: FetchSummary, budget: Any) -> None:
+    """`--wait`: while a source stopped at a quota that resets, sleep until the reset
+    (a countdown line on stderr) and carry on with the run's pending packages. A budget
+    stop, or a stop with no reset time, ends the waiting."""
+    from datetime import UTC, datetime
+
+    from pkgcli.present.fetch import progress_display
+
+    while summary.sources is not None:
+        stops = [t.stop for t in summary.sources.tallies.values() if t.stop is not None]
+        if not stops or any(s.budget or s.resume_at is None for s in stops):
+            return
+        rows = ctx.store.fetch_outcomes(summary.run_id, ("pending",))
+        if not rows:
+            return
+        until = max(s.resume_at for s in stops if s.resume_at is not None)
+        seconds = min(MAX_WAIT, max(1.0, (until - datetime.now(UTC)).total_seconds() + 1))
+        ctx.note(
+            f"waiting {seconds:,.0f} s for the quota to reset at "
+            f"{until.strftime('%H:%M:%S')} UTC ({len(rows):,} package(s) pending)"
+        )
+        ctx.sleep(seconds)
+        for client in ctx.clients().values():  # a new window: the stops are over
+            if getattr(client, "stopped", None) is not None:
+                client.stopped = None
+        by_source: dict[str, list[int]] = {}
+        for row in rows:
+            by_source.setdefault(row["source"], []).append(row["package_id"])
+        with progress_display() as progress:
+            part = _refresh_each(ctx, by_source, progress, summary.run_id, budget)
+        _merge_reports(summary.sources, part)
+
+
+def _merge_reports(report: Any, part: Any) -> None:
+    """A resumed part into the run's report: its stops and traffic replace the old ones;
+    outcomes are re-read from the journal when the run settles."""
+    for name, tally in part.tallies.items():
+        mine = report.tallies.setdefault(name, tally)
+        if mine is not tally:
+            mine.stop, mine.quota = tally.stop, tally.quota
+            mine.requests, mine.not_modified = tally.requests, tally.not_modified
+            mine.errors += tally.errors
+            mine.still_computing = tally.still_computing

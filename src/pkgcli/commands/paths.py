@@ -28,6 +28,7 @@ def paths(
     """Show where pkgcli keeps its database and which upstreams it talks to."""
     from pkgcli.config import github_token_source
     from pkgcli.output import output_options, render_field_list, render_record
+    from pkgcli.registry import SOURCES
 
     out = output_options(fmt, json_output, fields, no_color, kind="paths")
     if list_fields:
@@ -38,11 +39,7 @@ def paths(
     info = {
         "database": settings.db_path,
         "database_from": settings.db_source,
-        "django_packages_api": redact_urls(settings.api_url),
-        "github_api": redact_urls(settings.github_api_url),
-        "pypi": redact_urls(settings.pypi_url),
-        "gitlab_api": redact_urls(settings.gitlab_api_url),
-        "codeberg_api": redact_urls(settings.codeberg_api_url),
+        **{source.paths_key: redact_urls(settings.url(source.name)) for source in SOURCES},
         "github_token_from": github_token_source(),
     }
     emit(render_record(info, "paths", out, missing="(not set)"))

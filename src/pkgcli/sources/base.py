@@ -56,12 +56,44 @@ class Answer:
 
 
 class SourceStopped(Exception):
-    """An upstream told us to stop (rate limit, unreachable); work done so far stays."""
+    """An upstream told us to stop (rate limit, unreachable), or the run's budget is spent;
+    work done so far stays."""
 
-    def __init__(self, reason: str, resume_at: datetime | None = None) -> None:
+    def __init__(
+        self, reason: str, resume_at: datetime | None = None, *, budget: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.resume_at = resume_at
+        self.budget = budget  # the user's --max-requests / --time-budget, not the upstream
+
+
+class Budget:
+    """The run's limits, shared by every source: requests in total and a deadline."""
+
+    def __init__(
+        self,
+        max_requests: int | None = None,
+        seconds: float | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        import time
+
+        self.clock = clock or time.monotonic
+        self.max_requests = max_requests
+        self.deadline = None if seconds is None else self.clock() + seconds
+        self.spent = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> str | None:
+        """Spend one request; the reason to stop instead, when the budget is used up."""
+        with self._lock:
+            if self.max_requests is not None and self.spent >= self.max_requests:
+                return f"the request budget is spent (--max-requests {self.max_requests:,})"
+            if self.deadline is not None and self.clock() >= self.deadline:
+                return "the time budget is spent (--time-budget)"
+            self.spent += 1
+            return None
 
 
 class Throttle:
@@ -152,16 +184,19 @@ class SourceClient:
         self.headers = headers or {}
         self.throttle = Throttle(max_in_flight)
         self.stopped: SourceStopped | None = None
+        self.budget: Budget | None = None  # the run's, set by the engine
         self._lock = threading.Lock()
         self._failures = 0
 
     # -- stopping ------------------------------------------------------------------------
 
-    def stop(self, reason: str, resume_at: datetime | None = None) -> SourceStopped:
+    def stop(
+        self, reason: str, resume_at: datetime | None = None, *, budget: bool = False
+    ) -> SourceStopped:
         """Stop this upstream for the rest of the run (the first reason wins)."""
         with self._lock:
             if self.stopped is None:
-                self.stopped = SourceStopped(reason, resume_at)
+                self.stopped = SourceStopped(reason, resume_at, budget=budget)
             return self.stopped
 
     def check_stopped(self) -> None:
@@ -175,6 +210,9 @@ class SourceClient:
     ) -> httpx.Response:
         """One request, paced; transport failures count towards "unreachable"."""
         self.check_stopped()
+        spent = self.budget.take() if self.budget is not None else None
+        if spent is not None:
+            raise self.stop(spent, budget=True)
         from pkgcli.http import SERVER_ERRORS
 
         try:

@@ -1,0 +1,1 @@
+"""Getting data into the mirror: the run journal's read side (`status`) lives here."""
