@@ -164,7 +164,7 @@ _OPTION_NAMES = {
 def changes_from_options(sets: Iterable[str], unsets: Iterable[str]) -> list[Change]:
     """`--set` and `--unset` values → checked changes (a field may appear only once)."""
     changes = [Change(f, value) for f, value in map(parse_assignment, sets)]
-    changes += [Change(get_field(name), unset=True) for name in unsets]
+    changes += [Change(get_field(name, "--unset"), unset=True) for name in unsets]
     seen: set[str] = set()
     for change in changes:
         if change.field.name in seen:

@@ -495,7 +495,13 @@ def render_field_list(kind: str, out: Output) -> str:
     from pkgcli.fields import catalogue
 
     views = [
-        {"name": f.name, "type": f.type, "description": f.description}
+        {
+            "name": f.name,
+            "aliases": list(f.other_names),
+            "type": f.type,
+            "editable": f.edit is not None,
+            "description": f.description,
+        }
         for f in catalogue(kind).fields
     ]
     listing = Output(format=out.format, fields=None, style=out.style, width=out.width)

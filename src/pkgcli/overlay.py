@@ -1,10 +1,11 @@
 """The user's layer over the mirror: which fields can be edited, how values are checked,
 and how the edits in force are laid over a package view.
 
-`FIELDS` is the one registry of editable fields: a name (the key in `show --json`), a kind
-(the type, its validator and its conversions) and a line of help. Adding a field is one
-line. Values are stored in a *canonical* form (UTC timestamps, category and grid ids,
-plain lists) and shown in the *view* form of `show --json` (upstream's zone, link URLs).
+`FIELDS` are the editable fields, derived from the one field registry (`fields.PACKAGES`,
+whose `edit` facet names a kind here): a name (the key in `show --json`), a kind (the
+type, its validator and its conversions) and a line of help. Values are stored in a
+*canonical* form (UTC timestamps, category and grid ids, plain lists) and shown in the
+*view* form of `show --json` (upstream's zone, link URLs).
 This module is on the `show` path: it imports nothing heavy.
 """
 
@@ -17,6 +18,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from pkgcli.errors import UsageError
+from pkgcli.fields import PACKAGES, suggest, unknown_name
 from pkgcli.models import link_id, parse_timestamp, upstream_timestamp
 
 if TYPE_CHECKING:
@@ -326,38 +328,49 @@ CATEGORY = Kind("category id", _positive_id, category_url, link_id, upstream=_up
 GRIDS = Kind("list of grid ids", _id_list, grid_urls, _ids_from_urls, upstream=_or_null(_id_items))
 TAGS = Kind("list of tags", _tags, upstream=_or_null(_tags))  # never upstream: see Field
 
-# The editable fields, in the order `edit --fields` and the editor document list them.
-FIELDS: dict[str, Field] = {
-    f.name: f
-    for f in (
-        Field("title", LINE, "the package's name as shown"),
-        Field("repo_description", TEXT, "the description"),
-        Field("repo_url", URL, "the source repository"),
-        Field("documentation_url", URL, "the documentation"),
-        Field("pypi_url", PYPI_URL, "the PyPI project (URL or name)"),
-        Field("pypi_version", LINE, "the latest version on PyPI"),
-        Field("repo_watchers", COUNT, "stars"),
-        Field("repo_forks", COUNT, "forks"),
-        Field("last_updated", TIMESTAMP, "the newest commit (UTC if no offset)"),
-        Field("commits_over_52", WEEKLY_COUNTS, "weekly commit counts, oldest first"),
-        Field("participants", STR_LIST, "contributor logins"),
-        Field("category", CATEGORY, "the category id"),
-        Field("grids", GRIDS, "the ids of the grids it belongs to"),
-        Field("notes", TEXT, "your notes (pkgcli only)", upstream=False),
-        Field("tags", TAGS, "your tags (pkgcli only)", upstream=False),
-    )
+# The field types `edit` knows, by the name a registry field gives in its `edit` facet.
+KINDS: dict[str, Kind] = {
+    "text": TEXT,
+    "line": LINE,
+    "count": COUNT,
+    "url": URL,
+    "pypi_url": PYPI_URL,
+    "timestamp": TIMESTAMP,
+    "str_list": STR_LIST,
+    "int_list": INT_LIST,
+    "weekly_counts": WEEKLY_COUNTS,
+    "bool": BOOL,
+    "category": CATEGORY,
+    "grids": GRIDS,
+    "tags": TAGS,
 }
 OVERLAY_ONLY_DEFAULTS: dict[str, Any] = {"notes": None, "tags": []}
 
+# The editable fields, by view key, in registry order: derived from `fields.PACKAGES`
+# (the one field registry), never declared here.
+FIELDS: dict[str, Field] = {
+    f.view_key: Field(
+        f.view_key, KINDS[f.edit], f.description, f.view_key not in OVERLAY_ONLY_DEFAULTS
+    )
+    for f in PACKAGES.fields
+    if f.edit is not None
+}
+
 
 def field_list() -> str:
-    return ", ".join(FIELDS)
+    """The editable fields by their short names (their view keys work too)."""
+    return ", ".join(f.name for f in PACKAGES.fields if f.edit is not None)
 
 
-def get_field(name: str) -> Field:
-    field = FIELDS.get(name.strip())
+def get_field(name: str, option: str = "--set") -> Field:
+    """The editable field `name` stands for, by any of its names: `stars` or `repo_watchers`."""
+    found = PACKAGES.resolve(name)
+    if found is None:
+        editable = (f for f in PACKAGES.fields if f.edit is not None)
+        raise UsageError(unknown_name(name, option, suggest(name, editable)))
+    field = FIELDS.get(found.view_key)
     if field is None:
-        raise UsageError(f"unknown field {name.strip()!r}; editable fields: {field_list()}")
+        raise UsageError(f"{found.name} is not editable; editable fields: {field_list()}")
     return field
 
 
@@ -366,10 +379,7 @@ def check_value(field: Field, value: Any) -> Any:
     try:
         return field.kind.coerce(value)
     except Invalid as exc:
-        raise UsageError(
-            f"invalid value for {field.name}: {_shown(value)} {exc}; "
-            f"editable fields: {field_list()}"
-        ) from None
+        raise UsageError(f"invalid value for {field.name}: {_shown(value)} {exc}") from None
 
 
 def check_upstream(field: Field, value: Any) -> Any:

@@ -42,9 +42,10 @@ def row_schema(catalogue: Catalogue) -> dict[str, Any]:
     properties = {}
     for f in catalogue.fields:
         schema = _TYPES[f.type]
+        also = f" (also accepted as: {', '.join(f.other_names)})" if f.other_names else ""
         properties[f.name] = {
             **(_nullable(schema) if f.nullable else schema),
-            "description": f.description,
+            "description": f.description + also,
         }
     return {
         "$schema": DIALECT,
