@@ -243,6 +243,8 @@ def table_variants(field_: Field, values: list[Any], now: datetime) -> list[tupl
     def cells(fn: Callable[[Any], str]) -> list[str]:
         return ["—" if v is None else fn(v) for v in values]
 
+    if field_.name in PLAIN_NUMBERS:  # an id is copied into commands: `show 1858`
+        return [(field_.header, cells(str))]
     if field_.type == "int":
         return [(field_.header, cells(lambda v: f"{v:,}")), (short, cells(compact_number))]
     if field_.type == "datetime":
@@ -258,12 +260,15 @@ def table_variants(field_: Field, values: list[Any], now: datetime) -> list[tupl
         ]
     if field_.type == "bool":
         return [
-            (field_.header, cells(lambda v: "yes" if v else "")),
-            (short, cells(lambda v: "yes" if v else "")),
+            (field_.header, cells(lambda v: "yes" if v else "no")),
+            (short, cells(lambda v: "yes" if v else "no")),
         ]
     if field_.type == "list[str]":
         return [(field_.header, cells(lambda v: ", ".join(inert(x) for x in v)))]
     return [(field_.header, cells(inert))]
+
+
+PLAIN_NUMBERS = frozenset({"id"})  # numbers that name something: never 1,858
 
 
 class ColumnFit(NamedTuple):

@@ -113,6 +113,13 @@ def relative_time(iso: str | None, now: datetime | None = None) -> str:
     return f"in {text}" if future else f"{text} ago"
 
 
+def utc_date(iso: str) -> str:
+    """The UTC date of an ISO time (`2024-01-01T23:30:00-05:00` → `2024-01-02`): every view
+    shows dates in UTC, whatever zone upstream wrote them in; the text itself if not a time."""
+    then = parse_instant(iso)
+    return then.astimezone(UTC).date().isoformat() if then else iso
+
+
 def plural(n: int, one: str, many: str | None = None) -> str:
     """ "1 package", "2,345 packages", "3 categories" (with `many`)."""
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
@@ -156,7 +163,7 @@ def package_fields(view: dict[str, Any], now: datetime | None = None) -> list[tu
     if view.get("pypi_url"):
         pypi = f"{pypi}  {view['pypi_url']}"
     last = view.get("last_updated")
-    last_text = f"{relative_time(last, now)} ({last[:10]})" if last else "unknown"
+    last_text = f"{relative_time(last, now)} ({utc_date(last)})" if last else "—"
     repo = view.get("repo_url") or "—"
     moved = view.get("repo_full_name")
     if moved and moved.lower() not in repo.lower():
@@ -171,7 +178,7 @@ def package_fields(view: dict[str, Any], now: datetime | None = None) -> list[tu
         ("Last commit", last_text),
         (
             "Commits (52w)",
-            f"{sparkline(commits)}  {sum(commits)} total" if commits else "unknown",
+            f"{sparkline(commits)}  {sum(commits)} total" if commits else "—",
         ),
         ("Participants", _number(len(view.get("participants") or []))),
         *source_fields(view, now),
@@ -179,7 +186,7 @@ def package_fields(view: dict[str, Any], now: datetime | None = None) -> list[tu
     ]
     if meta.get("gone_upstream_at"):
         lines.append(
-            ("Upstream", f"gone from Django Packages since {meta['gone_upstream_at'][:10]}")
+            ("Upstream", f"gone from Django Packages since {utc_date(meta['gone_upstream_at'])}")
         )
     lines = mark_edited(lines + overlay_lines(view), view)
     return [(label, inert(value, multiline=label == "Notes")) for label, value in lines]
