@@ -33,6 +33,7 @@ def _terminate(signum: int, frame: Any) -> None:
 # Adding a command is one module and one line here, in the order `--help` lists them.
 COMMANDS: dict[str, str] = {
     "show": "show",
+    "list": "list",
     "list-grid": "list_grid",
     "search": "search",
     "fetch": "fetch",

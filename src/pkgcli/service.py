@@ -7,8 +7,9 @@ meaning) plus pkgcli's own facts about it under `pkgcli`. Nothing here prints.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from pkgcli.context import AppContext
 from pkgcli.errors import NotFound, UsageError
@@ -285,3 +286,123 @@ def search(
         else:
             ctx.note(f"no {what} match {text!r}")
     return _limited(found, limit)
+
+
+# -- `pkgcli list`: every package, filtered ----------------------------------------------
+
+
+class PackageFilter(NamedTuple):
+    """What `pkgcli list` keeps; every filter given must hold (they compose with AND).
+    Filters look at the view — upstream merged with the sources and the user's edits — so
+    an edited category or tag counts, as `show` would print it."""
+
+    category: str | None = None
+    grid: str | None = None
+    tags: tuple[str, ...] = ()
+    license: str | None = None
+    django: str | None = None
+    python: str | None = None
+    archived: bool | None = None  # True: only archived; False: all but the archived
+    local: bool = False
+    edited: bool = False
+    stale: str | None = None  # an AGE: last commit longer ago than this
+
+
+_AGE = re.compile(r"^\s*(\d{1,6})\s*(y|mo|w|d|h)\s*$")
+_AGE_SECONDS = {"y": 365 * 86400, "mo": 30 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600}
+
+
+def parse_age(text: str) -> int:
+    """`2y`, `6mo`, `3w`, `30d`, `12h` → seconds; a UsageError for anything else."""
+    found = _AGE.match(text.lower())
+    if found is None:
+        raise UsageError(f"--stale takes an age such as 2y, 6mo, 3w, 30d or 12h, not {text!r}")
+    return int(found[1]) * _AGE_SECONDS[found[2]]
+
+
+def _version_key(text: str) -> str:
+    """`5.2`, ` 5.2 `, `5.2.0`? → `5.2`: classifiers name feature versions only."""
+    parts = text.strip().split(".")
+    if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
+        raise UsageError(f"give a version as X.Y (e.g. 5.2), not {text!r}")
+    return ".".join(parts[:2])
+
+
+def _folded(value: Any) -> set[str]:
+    items = value if isinstance(value, list) else [] if value is None else [value]
+    return {str(item).casefold() for item in items}
+
+
+def _keeps(wanted: PackageFilter, now: datetime) -> Callable[[dict[str, Any]], bool]:
+    """The test a view must pass, built once: each filter reads its field from the registry."""
+    from pkgcli.fields import PACKAGES
+
+    def value(name: str, view: dict[str, Any]) -> Any:
+        return PACKAGES[name].value(view, now)
+
+    checks: list[Callable[[dict[str, Any]], bool]] = []
+    if wanted.category is not None:
+        category = wanted.category.casefold()
+        checks.append(lambda v: category in _folded(value("category", v)))
+    if wanted.grid is not None:
+        grid = wanted.grid.casefold()
+        checks.append(lambda v: grid in _folded(value("grids", v)))
+    for tag in (t.casefold() for t in wanted.tags):
+        checks.append(lambda v, tag=tag: tag in _folded(value("tags", v)))  # type: ignore[misc]
+    if wanted.license is not None:
+        licence = wanted.license.casefold()
+        checks.append(lambda v: licence in _folded(value("license", v)))
+    if wanted.django is not None:
+        django = _version_key(wanted.django)
+        checks.append(lambda v: django in _folded(value("django_versions", v)))
+    if wanted.python is not None:
+        python = _version_key(wanted.python)
+        checks.append(lambda v: python in _folded(value("python_versions", v)))
+    if wanted.archived is not None:
+        archived = wanted.archived
+        checks.append(lambda v: (value("archived", v) is True) == archived)
+    if wanted.local:
+        checks.append(lambda v: value("local", v) is True)
+    if wanted.edited:
+        checks.append(lambda v: bool(value("edited", v)))
+    if wanted.stale is not None:
+        cutoff = now.timestamp() - parse_age(wanted.stale)
+        from pkgcli.fields import parse_iso
+
+        def stale(v: dict[str, Any]) -> bool:
+            last = parse_iso(value("last_commit", v))
+            return last is not None and last.timestamp() < cutoff
+
+        checks.append(stale)
+    return lambda view: all(check(view) for check in checks)
+
+
+class Listing(NamedTuple):
+    """Some views of a longer list: `total` is how many matched before `--limit`."""
+
+    views: list[dict[str, Any]]
+    total: int
+
+
+def list_packages(
+    ctx: AppContext,
+    wanted: PackageFilter,
+    *,
+    sort: str | None = None,
+    reverse: bool = False,
+    limit: int | None = None,
+) -> Listing:
+    """Every package in the mirror that passes `wanted`, sorted (default: by slug)."""
+    from pkgcli.fields import PACKAGES, now_utc
+
+    now = now_utc()
+    keeps = _keeps(wanted, now)  # bad --stale / --django before any work
+    sort_field = PACKAGES.field(sort, option="--sort") if sort else None
+    store = ctx.store
+    views = [
+        v for v in package_views(store, store.all_packages(), ctx.settings.api_url) if keeps(v)
+    ]
+    if not views and not store.count("packages"):
+        ctx.note("the mirror has no packages yet: run `pkgcli fetch --all`")
+    found = _sorted(views, "package", sort_field.name if sort_field else None, reverse)
+    return Listing(_limited(found, limit), len(found))

@@ -394,6 +394,10 @@ class Store:
         """The mirrored packages among `ids`, in that order (absent ids are skipped)."""
         return self._rows_for_ids("SELECT * FROM packages WHERE id IN ({marks})", ids)
 
+    def all_packages(self) -> list[Row]:
+        """Every mirrored package (local ones included), by slug: `pkgcli list` filters them."""
+        return self.query("SELECT * FROM packages ORDER BY slug")
+
     def search_packages(self, match: str, exact: str, limit: int | None) -> list[Row]:
         """Packages matching an FTS5 query, best first (see `_NAMED_HITS`)."""
         ids = self._search_ids("packages", match, exact, limit)
