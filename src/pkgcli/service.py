@@ -259,6 +259,64 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{word}"*' for word in words)
 
 
+_EDITED_TEXT = ("title", "repo_description", "notes", "tags")  # what search reads in edits
+
+
+def _edited_text_ids(store: Store, words: list[str]) -> list[int]:
+    """Packages whose edited text (your title, description, notes, tags) holds every word
+    somewhere: few rows, matched here rather than indexed."""
+    from pkgcli.overlay import edit_value
+
+    found = []
+    for package_id, edits in store.active_edits().items():
+        texts: list[str] = []
+        for edit in edits:
+            if edit["field"] in _EDITED_TEXT:
+                value = edit_value(store, edit, "new_value")
+                texts += [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        haystack = " ".join([edits[0].get("slug") or "", *texts]).casefold()
+        if texts and all(word.casefold() in haystack for word in words):
+            found.append(package_id)
+    return found
+
+
+def search_package_ids(store: Store, text: str) -> list[int]:
+    """Every package matching `text`, best first: whole words and word starts (the word
+    index, ranked), then the words inside other words (trigram index, most stars first),
+    then your edited text. All words must match."""
+    words = re.findall(r"\w+", text)
+    ids = store.search_package_ids(fts_query(text), text.strip())
+    seen = set(ids)
+    if all(len(word) >= 3 for word in words):  # a trigram needs three characters
+        inside = " ".join('"' + word.replace('"', "") + '"' for word in words)
+        more = [i for i in store.trigram_package_ids(inside) if i not in seen]
+        ids += more
+        seen.update(more)
+    return ids + [i for i in _edited_text_ids(store, words) if i not in seen]
+
+
+def _close_slugs(store: Store, text: str) -> list[str]:
+    """Slugs with a part close to a mistyped word (`oauht` → django-oauth-toolkit)."""
+    from difflib import get_close_matches
+
+    parts: dict[str, list[str]] = {}
+    for slug in store.package_slugs():
+        for part in re.split(r"[-_.]", slug.lower()):
+            parts.setdefault(part, []).append(slug)
+    slugs: list[str] = []
+    for word in re.findall(r"\w+", text.lower()):
+        for part in get_close_matches(word, list(parts), n=3, cutoff=0.75):
+            slugs += parts[part]
+    return list(dict.fromkeys(slugs))[:3]
+
+
+class Found(NamedTuple):
+    """Search results (after --limit) and how many there were before it."""
+
+    views: list[dict[str, Any]]
+    total: int
+
+
 def search(
     ctx: AppContext,
     text: str,
@@ -267,25 +325,29 @@ def search(
     sort: str | None = None,
     reverse: bool = False,
     limit: int | None = 30,
-) -> list[dict[str, Any]]:
+) -> Found:
     """Full-text search of the mirror: packages (or grids) by relevance, then stars."""
     query = fts_query(text)
     store = ctx.store
     limit = limit or None  # 0: no limit
-    fetch_limit = None if sort else limit  # re-sorting needs every hit before the cut
     if grids:
-        found = _sorted(store.search_grids(query, text.strip(), fetch_limit), "grid", sort, reverse)
+        found = _sorted(store.search_grids(query, text.strip(), None), "grid", sort, reverse)
+        total = len(found)
     else:
-        rows = store.search_packages(query, text.strip(), fetch_limit)
-        views = package_views(store, rows, ctx.settings.api_url)
+        ids = search_package_ids(store, text)
+        total = len(ids)
+        wanted = ids if sort else ids[:limit]  # re-sorting needs every hit before the cut
+        views = package_views(store, store.packages_by_ids(wanted), ctx.settings.api_url)
         found = _sorted(views, "package", sort, reverse)
     if not found:
         what = "grids" if grids else "packages"
         if not store.count(what):
             ctx.note(f"the mirror has no {what} yet: run `pkgcli fetch --all`")
         else:
-            ctx.note(f"no {what} match {text!r}")
-    return _limited(found, limit)
+            close = [] if grids else _close_slugs(store, text)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            ctx.note(f"no {what} match {text!r}{hint}")
+    return Found(_limited(found, limit), total)
 
 
 # -- `pkgcli list`: every package, filtered ----------------------------------------------

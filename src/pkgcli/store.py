@@ -403,6 +403,19 @@ class Store:
         ids = self._search_ids("packages", match, exact, limit)
         return self._rows_for_ids("SELECT * FROM packages WHERE id IN ({marks})", ids)
 
+    def search_package_ids(self, match: str, exact: str) -> list[int]:
+        """Ids of the packages matching an FTS5 word query, best first (every hit)."""
+        return self._search_ids("packages", match, exact, None)
+
+    def trigram_package_ids(self, match: str) -> list[int]:
+        """Ids of the packages whose title, slug or description hold every quoted piece of
+        `match` anywhere inside a word (the trigram index), most stars first."""
+        sql = (
+            "SELECT t.id FROM packages_trigram JOIN packages t ON t.id = packages_trigram.rowid"
+            " WHERE packages_trigram MATCH ? ORDER BY t.repo_watchers DESC, t.slug"
+        )
+        return [r["id"] for r in self._fts(sql, (match,))]
+
     def search_grids(self, match: str, exact: str, limit: int | None) -> list[Row]:
         """Grids matching an FTS5 query (title, slug, description), with their sizes."""
         return self.grid_summaries(self._search_ids("grids", match, exact, limit))
