@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from pkgcli.context import AppContext
-from pkgcli.errors import NotFound, UsageError
+from pkgcli.errors import NotFound, PkgcliError, UpstreamError, UsageError
 from pkgcli.merge import credit_edits, merge_sources
 from pkgcli.models import UPSTREAM_PACKAGE_KEYS, is_valid_slug, upstream_timestamp
 from pkgcli.overlay import (
@@ -158,6 +158,33 @@ def show_package(ctx: AppContext, slug: str, *, offline: bool) -> dict[str, Any]
         if row is None:
             raise not_found(store, slug, "on Django Packages")
     return package_view(store, row, ctx.settings.api_url)
+
+
+class Shown(NamedTuple):
+    """`show SLUG...`: the views found, in the order asked, and what went wrong per slug."""
+
+    views: list[dict[str, Any]]
+    problems: list[PkgcliError]
+
+
+def show_packages(ctx: AppContext, slugs: Sequence[str], *, offline: bool) -> Shown:
+    """Many packages at once: the mirrored ones in one batch of queries (as `show` of one
+    would build them), the missing ones fetched one by one unless `offline`; a slug that is
+    malformed or not found is a problem for that slug only."""
+    store = ctx.store
+    rows: list[Row | dict[str, Any]] = []
+    problems: list[PkgcliError] = []
+    for slug in slugs:
+        try:
+            check_slug(slug)
+            row = store.get_package(slug)
+            rows.append(row if row is not None else show_package(ctx, slug, offline=offline))
+        except (UsageError, NotFound, UpstreamError) as exc:  # this slug only
+            problems.append(exc)
+    stored = [r for r in rows if "pkgcli" not in r]  # rows still to build; views are built
+    built = iter(package_views(store, stored, ctx.settings.api_url))
+    views = [r if "pkgcli" in r else next(built) for r in rows]
+    return Shown(views, problems)
 
 
 # -- grids and search --------------------------------------------------------------------
