@@ -119,7 +119,7 @@ def test_end_to_end_through_the_shell_protocol(mirror: Path) -> None:
     done = _complete("pkgcli list-grid r", mirror)
     assert (done.returncode, done.stdout.split(), done.stderr) == (0, ["rest-frameworks"], "")
     assert _complete("pkgcli show drf", mirror).stdout.split() == ["drf-yasg"]
-    assert _complete("pkgcli li", mirror).stdout.split() == ["list-grid"]
+    assert _complete("pkgcli li", mirror).stdout.split() == ["list", "list-grid"]
     assert "--fields" in _complete("pkgcli search --fi", mirror).stdout.split()
     assert _complete("pkgcli list-grid rest-frameworks --sort st", mirror).stdout.split() == [
         "stars"
@@ -134,3 +134,28 @@ def test_end_to_end_without_a_database_is_silent(tmp_path: Path) -> None:
     done = _complete("pkgcli show dj", missing)
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "", "")
     assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [("bash", "COMPREPLY"), ("zsh", "#compdef pkgcli"), ("fish", "complete --command pkgcli")],
+)
+def test_show_completion_honours_the_shell_named(shell: str, marker: str) -> None:
+    for args in (["--show-completion", shell], [f"--show-completion={shell}"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "pkgcli", *args],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert marker in done.stdout
+        others = {"bash": "COMPREPLY", "zsh": "#compdef", "fish": "complete --command"}
+        assert not any(m in done.stdout for s, m in others.items() if s != shell)
+
+
+def test_show_completion_refuses_an_unknown_shell() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pkgcli", "--show-completion", "tcsh"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("pkgcli: --show-completion takes one of bash, zsh, fish")

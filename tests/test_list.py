@@ -127,3 +127,15 @@ def test_support_licence_and_archived_filters_use_the_sources(fake: Any, cli: Cl
     assert slugs(cli, "--license", view["license"].upper()) == [dot]
     assert slugs(cli, "--no-archived") == [dot]
     assert slugs(cli, "--archived") == []
+
+
+def test_db_is_accepted_after_the_command_too(
+    cli: CliHarness, mirror: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PKGCLI_DB", str(tmp_path / "elsewhere.db"))
+    for args in (["--db", str(mirror)], [f"--db={mirror}"]):
+        result = cli("list", "--limit", "1", "--json", *args)
+        assert result.exit_code == 0, result.stderr
+        assert [r["slug"] for r in json.loads(result.stdout)] == ["alpha-widget"]
+    shown = cli("show", "drf-yasg", "--offline", "--db", str(mirror), "--fields", "slug")
+    assert shown.exit_code == 0 and "drf-yasg" in shown.stdout

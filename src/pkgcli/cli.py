@@ -56,12 +56,60 @@ def _usage_error(exc: Any) -> NoReturn:
     _die(f"{exc.format_message().rstrip('.')} (see '{path} --help')", exc.exit_code)
 
 
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _show_completion_for(args: list[str]) -> None:
+    """`--show-completion SHELL` prints SHELL's script. typer's own option is a flag when
+    it can detect the shell, so it ignored the name and gave zsh and fish the bash script."""
+    for i, arg in enumerate(args):
+        if not arg.startswith("-"):  # a command: its own arguments are not ours
+            return
+        name = arg.partition("=")[2] if arg.startswith("--show-completion=") else None
+        if arg == "--show-completion" and i + 1 < len(args):
+            name = args[i + 1]
+        if name is None:
+            continue
+        if name not in SHELLS:
+            _die(f"--show-completion takes one of {', '.join(SHELLS)}, not {name!r}", 2)
+        from typer._completion_shared import get_completion_script  # typer 0.9-0.28
+
+        print(
+            get_completion_script(prog_name="pkgcli", complete_var="_PKGCLI_COMPLETE", shell=name)
+        )
+        raise SystemExit(0)
+
+
+def db_first(args: list[str]) -> list[str]:
+    """`pkgcli show x --db PATH` as `pkgcli --db PATH show x`: `--db` is accepted after the
+    command too (it belongs to the group, which click parses first). Stops at `--`."""
+    moved: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg == "--db" and i + 1 < len(args):
+            moved += args[i : i + 2]
+            i += 2
+            continue
+        if arg.startswith("--db="):
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return moved + rest
+
+
 class PkgcliGroup(TyperGroup):
     """Maps PkgcliError / usage errors / Ctrl-C / SIGTERM to one stderr line and an exit code."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _show_completion_for(args)
         try:
-            return super().parse_args(ctx, args)
+            return super().parse_args(ctx, db_first(args))
         except _ClickUsageError as exc:
             _usage_error(exc)
 
