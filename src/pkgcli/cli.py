@@ -34,10 +34,13 @@ def _terminate(signum: int, frame: Any) -> None:
 COMMANDS: dict[str, str] = {
     "show": "show",
     "list": "list",
+    "grids": "grids",
+    "grid": "grid",
     "list-grid": "list_grid",
     "search": "search",
     "fetch": "fetch",
     "edit": "edit",
+    "edits": "edits",
     "paths": "paths",
 }
 
@@ -122,7 +125,10 @@ class PkgcliGroup(TyperGroup):
             import importlib
 
             module = importlib.import_module(f"pkgcli.commands.{COMMANDS[cmd_name]}")
-            self.commands[cmd_name] = typer.main.get_command(module.app)
+            command = typer.main.get_command(module.app)
+            # The whole first paragraph in `pkgcli --help`, not click's 45-character cut.
+            command.short_help = " ".join((command.help or "").split("\n\n")[0].split())
+            self.commands[cmd_name] = command
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: Any) -> Any:

@@ -421,9 +421,32 @@ FIELD_INFO = Catalogue(
 # fmt: on
 
 
+# `pkgcli edits history`: one edit event a row.
+# fmt: off
+EDITS = Catalogue(
+    kind="edit",
+    fields=(
+        Field("id", "int", "Edit id (for `pkgcli edits revert ID`)", label="Id", priority=0,
+              nullable=False),
+        Field("created_at", "datetime", "When the edit was made", label="When", priority=3,
+              aliases=("when",), nullable=False),
+        Field("package", "str", "Package slug", label="Package", priority=1, nullable=False),
+        Field("field", "str", "The field edited (its key in show --json)", label="Field",
+              priority=2, nullable=False),
+        Field("action", "str", "set or unset", label="Change", priority=5, nullable=False),
+        Field("value", "json", "The value set (null for an unset)", label="Value", priority=6),
+        Field("state", "str", "in force, superseded, reverted…", label="State", priority=4,
+              nullable=False),
+    ),
+    default=("id", "created_at", "package", "field", "action", "value", "state"),
+)
+# fmt: on
+
+
 def catalogue(kind: str) -> Catalogue:
-    """The catalogue for a kind of row: "package", "grid", "paths" or "field"."""
-    return {"package": PACKAGES, "grid": GRIDS, "paths": PATHS, "field": FIELD_INFO}[kind]
+    """The catalogue for a kind of row: "package", "grid", "paths", "field" or "edit"."""
+    kinds = {"package": PACKAGES, "grid": GRIDS, "paths": PATHS, "field": FIELD_INFO}
+    return EDITS if kind == "edit" else kinds[kind]
 
 
 def now_utc() -> datetime:

@@ -265,6 +265,10 @@ def table_variants(field_: Field, values: list[Any], now: datetime) -> list[tupl
         ]
     if field_.type == "list[str]":
         return [(field_.header, cells(lambda v: ", ".join(inert(x) for x in v)))]
+    if field_.type == "json":  # any JSON value (an edit's): as JSON text, cut in the table
+        import json
+
+        return [(field_.header, cells(lambda v: inert(json.dumps(v, ensure_ascii=False))))]
     return [(field_.header, cells(inert))]
 
 
@@ -322,7 +326,7 @@ def fit_columns(columns: Sequence[ColumnFit], width: int, gap: int = 2) -> list[
     return [(level[i], size[i]) if active[i] else (-1, 0) for i in range(n)]
 
 
-TRUNCATE_TO = {"str": 14, "list[str]": 10}
+TRUNCATE_TO = {"str": 14, "list[str]": 10, "json": 10}
 _COLOURS = {"slug": "cyan", "score": "bold", "archived": "red"}
 
 

@@ -357,6 +357,18 @@ FIELDS: dict[str, Field] = {
 }
 
 
+def editable_field_rows(fields: Mapping[str, Field]) -> list[dict[str, Any]]:
+    """`pkgcli edits fields`: the editable fields as `--list-fields` rows (name, other
+    names, the type `--set` takes, description)."""
+    rows = []
+    for f in PACKAGES.fields:
+        if f.edit is not None and f.view_key in fields:
+            kind = fields[f.view_key].kind.label
+            row = {"name": f.name, "aliases": list(f.other_names), "type": kind}
+            rows.append({**row, "editable": True, "description": f.description})
+    return rows
+
+
 def field_list() -> str:
     """The editable fields by their short names (their view keys work too)."""
     return ", ".join(f.name for f in PACKAGES.fields if f.edit is not None)

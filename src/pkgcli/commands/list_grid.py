@@ -16,8 +16,23 @@ from pkgcli.commands._options import (
     emit,
 )
 from pkgcli.completion import complete_fields, complete_grid_slug
+from pkgcli.output import OutputFormat
 
 app = typer.Typer(rich_markup_mode=None, add_completion=False)
+
+LimitOption = Annotated[
+    int | None, typer.Option("--limit", min=0, metavar="N", help="At most N rows (0: all).")
+]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        "--fields",
+        metavar="A,B,C",
+        autocompletion=complete_fields,
+        help="Columns to print, comma-separated, or 'all' (see --list-fields).",
+    ),
+]
 
 
 @app.command("list-grid")
@@ -34,26 +49,34 @@ def list_grid(
     ] = None,
     sort: SortOption = None,
     reverse: ReverseOption = False,
-    limit: Annotated[
-        int | None,
-        typer.Option("--limit", min=0, metavar="N", help="At most N rows (0: all)."),
-    ] = None,
-    columns: Annotated[
-        str | None,
-        typer.Option(
-            "--columns",
-            "--fields",
-            metavar="A,B,C",
-            autocompletion=complete_fields,
-            help="Columns to print, comma-separated, or 'all' (see --list-fields).",
-        ),
-    ] = None,
+    limit: LimitOption = None,
+    columns: ColumnsOption = None,
     fmt: FormatOption = None,
     json_output: JsonOption = False,
     list_fields: ListFieldsOption = False,
     no_color: NoColorOption = False,
 ) -> None:
-    """Compare the packages of a grid side by side, or list every grid."""
+    """Compare the packages of a grid side by side, or list every grid (see also `pkgcli
+    grids` and `pkgcli grid SLUG`, the same two jobs as two commands).
+
+    Example: pkgcli list-grid rest-frameworks --sort stars
+    """
+    run_list_grid(ctx, slug, sort, reverse, limit, columns, fmt, json_output, list_fields, no_color)
+
+
+def run_list_grid(
+    ctx: typer.Context,
+    slug: str | None,
+    sort: str | None,
+    reverse: bool,
+    limit: int | None,
+    columns: str | None,
+    fmt: OutputFormat | None,
+    json_output: bool,
+    list_fields: bool,
+    no_color: bool,
+) -> None:
+    """The grid list (no slug) or one grid's comparison, in the chosen format."""
     from pkgcli import service
     from pkgcli.output import output_options, render_field_list, render_listing, selected
 
