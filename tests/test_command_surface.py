@@ -100,3 +100,4 @@ def test_help_has_whole_summaries_and_an_example_per_command(cli: CliHarness) ->
     assert "..." not in text.split("Commands:")[1]  # no summary cut at 45 characters
     for command in ("show", "list", "grids", "grid", "list-grid", "search", "edits"):
         assert "Example: pkgcli " in ok(cli, command, "--help"), command
+    assert "..." not in ok(cli, "edits", "--help").split("Commands:")[1]

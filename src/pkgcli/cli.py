@@ -126,8 +126,9 @@ class PkgcliGroup(TyperGroup):
 
             module = importlib.import_module(f"pkgcli.commands.{COMMANDS[cmd_name]}")
             command = typer.main.get_command(module.app)
-            # The whole first paragraph in `pkgcli --help`, not click's 45-character cut.
-            command.short_help = " ".join((command.help or "").split("\n\n")[0].split())
+            for each in [command, *getattr(command, "commands", {}).values()]:
+                # The whole first paragraph in --help, not click's 45-character cut.
+                each.short_help = " ".join((each.help or "").split("\n\n")[0].split())
             self.commands[cmd_name] = command
         return super().get_command(ctx, cmd_name)
 

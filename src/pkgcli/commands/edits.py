@@ -21,7 +21,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     add_completion=False,
     no_args_is_help=True,
-    help="Your edits as a whole: history, revert, local packages, export/import, fields.",
+    help="Your edits as a whole: history, revert, local packages, export/import, fields."
+    "\n\nExample: pkgcli edits history --format csv",
 )
 
 SlugArgument = Annotated[
