@@ -466,6 +466,20 @@ def _keeps(wanted: PackageFilter, now: datetime) -> Callable[[dict[str, Any]], b
     return lambda view: all(check(view) for check in checks)
 
 
+def _candidates(store: Store, wanted: PackageFilter) -> list[Row]:
+    """The rows that may pass `wanted`, by slug: every package, or — for the filters only
+    PyPI decides (`--django`, `--python`) — a superset found with one cheap query, so a
+    100,000-package mirror does not build 100,000 views to keep a few."""
+    ids: set[int] | None = None
+    for column, version in (("django_versions", wanted.django), ("python_versions", wanted.python)):
+        if version is not None:
+            found = store.ids_declaring(column, _version_key(version))
+            ids = found if ids is None else ids & found
+    if ids is None:
+        return store.all_packages()
+    return sorted(store.packages_by_ids(sorted(ids)), key=lambda row: row["slug"])
+
+
 class Listing(NamedTuple):
     """Some views of a longer list: `total` is how many matched before `--limit`."""
 
@@ -488,9 +502,8 @@ def list_packages(
     keeps = _keeps(wanted, now)  # bad --stale / --django before any work
     sort_field = PACKAGES.field(sort, option="--sort") if sort else None
     store = ctx.store
-    views = [
-        v for v in package_views(store, store.all_packages(), ctx.settings.api_url) if keeps(v)
-    ]
+    rows = _candidates(store, wanted)
+    views = [v for v in package_views(store, rows, ctx.settings.api_url) if keeps(v)]
     if not views and not store.count("packages"):
         ctx.note("the mirror has no packages yet: run `pkgcli fetch --all`")
     found = _sorted(views, "package", sort_field.name if sort_field else None, reverse)

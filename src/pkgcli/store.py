@@ -394,6 +394,16 @@ class Store:
         """The mirrored packages among `ids`, in that order (absent ids are skipped)."""
         return self._rows_for_ids("SELECT * FROM packages WHERE id IN ({marks})", ids)
 
+    def ids_declaring(self, column: str, version: str) -> set[int]:
+        """Packages whose PyPI classifiers may name `version` (`django_versions` or
+        `python_versions`): a superset, cheap to find, that `pkgcli list` then checks
+        exactly on the view. The JSON text holds each version quoted: `"5.2"`."""
+        if column not in ("django_versions", "python_versions"):
+            raise ValueError(column)
+        pattern = '%"' + version.replace("%", "").replace("_", "") + '"%'
+        rows = self.query(f"SELECT package_id FROM pypi_projects WHERE {column} LIKE ?", (pattern,))
+        return {r["package_id"] for r in rows}
+
     def all_packages(self) -> list[Row]:
         """Every mirrored package (local ones included), by slug: `pkgcli list` filters them."""
         return self.query("SELECT * FROM packages ORDER BY slug")
