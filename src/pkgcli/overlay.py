@@ -81,6 +81,31 @@ class Field:
         self.upstream = upstream
 
 
+KEEP = object()  # Change.old: take the upstream value at the time of the edit
+
+
+class Change:
+    """One change to record: a field's new value, or an unset (back to upstream). Here,
+    not in `editing`, so `editor` (which parses a document into changes) and `editing`
+    (which records them) do not import each other."""
+
+    __slots__ = ("field", "old", "unset", "value")
+
+    def __init__(self, field: Field, value: Any = None, unset: bool = False, old: Any = KEEP):
+        self.field = field
+        self.value = value
+        self.unset = unset
+        self.old = old
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Change):
+            return NotImplemented
+        mine = (self.field, self.value, self.unset, self.old)
+        return mine == (other.field, other.value, other.unset, other.old)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 # -- validators: value (text from the command line, or a typed JSON/TOML value) → canonical
 
 

@@ -95,13 +95,15 @@ def _read_slugs(args: list[str]) -> list[str]:
 def _show_many(ctx: typer.Context, slugs: list[str], out: Any, *, offline: bool) -> None:
     from pkgcli.errors import EXIT_NOT_FOUND, EXIT_UPSTREAM, EXIT_USAGE
     from pkgcli.output import OutputFormat, render_listing, to_text
-    from pkgcli.render import json_line, render_json, render_package
+    from pkgcli.render import json_line, render_package
     from pkgcli.service import show_packages
 
     shown = show_packages(ctx.obj, slugs, offline=offline)
     views = shown.views
     if out.fields is None and out.format is OutputFormat.json:
-        emit(render_json(views) + "\n")
+        # An array with one compact record a line: as exact, and json's C encoder makes
+        # it several times cheaper than indenting 1,000 records.
+        emit("[\n" + ",\n".join(json_line(v) for v in views) + "\n]\n" if views else "[]\n")
     elif out.fields is None and out.format is OutputFormat.ndjson:
         emit("".join(json_line(v) + "\n" for v in views))
     elif out.fields is None and out.format is OutputFormat.table:
