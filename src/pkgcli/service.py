@@ -174,10 +174,11 @@ def show_packages(ctx: AppContext, slugs: Sequence[str], *, offline: bool) -> Sh
     store = ctx.store
     rows: list[Row | dict[str, Any]] = []
     problems: list[PkgcliError] = []
+    exact = store.packages_by_slugs(slugs)
     for slug in slugs:
         try:
             check_slug(slug)
-            row = store.get_package(slug)
+            row = (None if slug.isdigit() else exact.get(slug)) or store.get_package(slug)
             rows.append(row if row is not None else show_package(ctx, slug, offline=offline))
         except (UsageError, NotFound, UpstreamError) as exc:  # this slug only
             problems.append(exc)

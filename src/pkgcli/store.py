@@ -404,6 +404,18 @@ class Store:
         rows = self.query(f"SELECT package_id FROM pypi_projects WHERE {column} LIKE ?", (pattern,))
         return {r["package_id"] for r in rows}
 
+    def packages_by_slugs(self, slugs: Sequence[str]) -> dict[str, Row]:
+        """The packages whose slug is exactly one of `slugs` (few queries for many slugs);
+        `get_package` handles the rest (ids, other case)."""
+        found: dict[str, Row] = {}
+        wanted = list(dict.fromkeys(slugs))
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.query(f"SELECT * FROM packages WHERE slug IN ({marks})", chunk):
+                found[row["slug"]] = row
+        return found
+
     def all_packages(self) -> list[Row]:
         """Every mirrored package (local ones included), by slug: `pkgcli list` filters them."""
         return self.query("SELECT * FROM packages ORDER BY slug")
