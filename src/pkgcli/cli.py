@@ -84,8 +84,9 @@ def _show_completion_for(args: list[str]) -> None:
 
 
 def db_first(args: list[str]) -> list[str]:
-    """`pkgcli show x --db PATH` as `pkgcli --db PATH show x`: `--db` is accepted after the
-    command too (it belongs to the group, which click parses first). Stops at `--`."""
+    """`pkgcli show x --db PATH` as `pkgcli --db PATH show x`: `--db` (and `--no-pager`) are
+    accepted after the command too (they belong to the group, which click parses first).
+    Stops at `--`."""
     moved: list[str] = []
     rest: list[str] = []
     i = 0
@@ -98,7 +99,7 @@ def db_first(args: list[str]) -> list[str]:
             moved += args[i : i + 2]
             i += 2
             continue
-        if arg.startswith("--db="):
+        if arg.startswith("--db=") or arg == "--no-pager":
             moved.append(arg)
         else:
             rest.append(arg)
@@ -183,8 +184,16 @@ def main_callback(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Never page long output (default: $PAGER on a terminal)."),
+    ] = False,
 ) -> None:
     """A local, scriptable mirror of the Django Packages catalogue."""
+    if no_pager or "pkgcli.commands._options" in sys.modules:  # reset between runs too
+        from pkgcli.commands._options import PAGING
+
+        PAGING["enabled"] = not no_pager
     from pkgcli.config import load_settings
     from pkgcli.context import AppContext
 
