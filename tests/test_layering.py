@@ -136,3 +136,7 @@ def test_no_import_cycles_between_modules() -> None:
 def test_the_cycle_finder_finds_cycles() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_text_helpers_at_the_bottom_import_no_pkgcli_module() -> None:
+    assert imported_pkgcli_modules(SRC / "present" / "text.py") == set()

@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pkgcli.errors import UsageError
-from pkgcli.render import (
+from pkgcli.present.text import (
     AGE_UNITS,
     age,
     inert,

@@ -433,10 +433,9 @@ def check_upstream(field: Field, value: Any) -> Any:
 
 def _shown(value: Any) -> str:
     """A value as the user wrote it, quoted and cut short, for an error message."""
-    shown = value if isinstance(value, str) else json.dumps(value, default=str)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return repr(shown)
+    from pkgcli.present.text import shorten
+
+    return repr(shorten(value if isinstance(value, str) else json.dumps(value, default=str)))
 
 
 def parse_assignment(text: str) -> tuple[Field, Any]:
