@@ -15,11 +15,11 @@ ROOT = Path(__file__).parent.parent
 def test_every_command_has_a_readme_section_and_help() -> None:
     readme = (ROOT / "README.md").read_text()
     group = typer.main.get_command(app)
-    names = group.list_commands(None)  # type: ignore[attr-defined, arg-type]
+    names = group.list_commands(None)  # type: ignore[attr-defined]
     assert names
     for name in names:
         assert f"### `pkgcli {name}" in readme, f"README has no section for `pkgcli {name}`"
-        command = group.get_command(None, name)  # type: ignore[attr-defined, arg-type]
+        command = group.get_command(None, name)  # type: ignore[attr-defined]
         assert command.help, f"`pkgcli {name}` has no help text"
 
 

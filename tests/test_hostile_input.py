@@ -276,7 +276,7 @@ def test_inert(text: str, one_line: str, lines: str) -> None:
 
 
 @pytest.fixture
-def umask() -> Iterator[Callable[[int], None]]:
+def umask() -> Iterator[Callable[[int], int]]:
     previous = os.umask(0o022)
     try:
         yield os.umask
@@ -632,7 +632,7 @@ def assert_corrupt(result: Any, db: Path, *words: str) -> str:
     assert f"{db} is corrupt: " in line
     for word in words:
         assert word in line, line
-    return line
+    return str(line)
 
 
 @pytest.mark.parametrize(
@@ -760,7 +760,7 @@ def test_an_absurd_retry_after_is_one_line_not_a_traceback(
     cli: CliHarness, mirror: Path, header: str
 ) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(429, headers={"Retry-After": header.encode("latin-1")})
+        return httpx.Response(429, headers=[(b"Retry-After", header.encode("latin-1"))])
 
     cli.transport = httpx.MockTransport(answer)
     result = cli("fetch", "django-ninja", "--source", "djangopackages")
