@@ -15,10 +15,10 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pkgcli.errors import UsageError
-from pkgcli.fields import PACKAGES, suggest, unknown_name
 from pkgcli.models import link_id, parse_timestamp, upstream_timestamp
 
 if TYPE_CHECKING:
@@ -371,20 +371,35 @@ KINDS: dict[str, Kind] = {
 }
 OVERLAY_ONLY_DEFAULTS: dict[str, Any] = {"notes": None, "tags": []}
 
+
 # The editable fields, by view key, in registry order: derived from `fields.PACKAGES`
-# (the one field registry), never declared here.
-FIELDS: dict[str, Field] = {
-    f.view_key: Field(
-        f.view_key, KINDS[f.edit], f.description, f.view_key not in OVERLAY_ONLY_DEFAULTS
-    )
-    for f in PACKAGES.fields
-    if f.edit is not None
-}
+# (the one field registry), never declared here. Built on first use (`overlay.FIELDS` or
+# `editable_fields()`): `show` of a package without edits never needs the registry.
+@cache
+def editable_fields() -> dict[str, Field]:
+    from pkgcli.fields import PACKAGES
+
+    return {
+        f.view_key: Field(
+            f.view_key, KINDS[f.edit], f.description, f.view_key not in OVERLAY_ONLY_DEFAULTS
+        )
+        for f in PACKAGES.fields
+        if f.edit is not None
+    }
+
+
+def __getattr__(name: str) -> Any:
+    """`from pkgcli.overlay import FIELDS` builds the editable fields on first use."""
+    if name == "FIELDS":
+        return editable_fields()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def editable_field_rows(fields: Mapping[str, Field]) -> list[dict[str, Any]]:
     """`pkgcli edits fields`: the editable fields as `--list-fields` rows (name, other
     names, the type `--set` takes, description)."""
+    from pkgcli.fields import PACKAGES
+
     rows = []
     for f in PACKAGES.fields:
         if f.edit is not None and f.view_key in fields:
@@ -396,16 +411,20 @@ def editable_field_rows(fields: Mapping[str, Field]) -> list[dict[str, Any]]:
 
 def field_list() -> str:
     """The editable fields by their short names (their view keys work too)."""
+    from pkgcli.fields import PACKAGES
+
     return ", ".join(f.name for f in PACKAGES.fields if f.edit is not None)
 
 
 def get_field(name: str, option: str = "--set") -> Field:
     """The editable field `name` stands for, by any of its names: `stars` or `repo_watchers`."""
+    from pkgcli.fields import PACKAGES, suggest, unknown_name
+
     found = PACKAGES.resolve(name)
     if found is None:
         editable = (f for f in PACKAGES.fields if f.edit is not None)
         raise UsageError(unknown_name(name, option, suggest(name, editable)))
-    field = FIELDS.get(found.view_key)
+    field = editable_fields().get(found.view_key)
     if field is None:
         raise UsageError(f"{found.name} is not editable; editable fields: {field_list()}")
     return field
@@ -466,7 +485,7 @@ def edit_value(store: Store, edit: Row, column: str, *, typed: bool = True) -> A
         value = json.loads(text)
     except (ValueError, RecursionError):
         raise _corrupt_edit(store, edit, column, repr(text[:40]), "is not JSON") from None
-    field = FIELDS.get(edit["field"])
+    field = editable_fields().get(edit["field"])
     if typed and field is not None:
         try:
             value = field.kind.upstream(value)
@@ -508,9 +527,10 @@ def apply_edits(
     result = {k: v for k, v in view.items() if k != "pkgcli"}
     meta = dict(view.get("pkgcli") or {})
     overrides: dict[str, Any] = {}
-    order = {name: n for n, name in enumerate(FIELDS)}
+    fields = editable_fields() if edits else {}
+    order = {name: n for n, name in enumerate(fields)}
     for edit in sorted(edits, key=lambda e: order.get(e["field"], len(order))):
-        field = FIELDS.get(edit["field"])
+        field = fields.get(edit["field"])
         if field is None:  # a field this version does not know: kept, not applied
             continue
         old = edit_value(store, edit, "old_value")
