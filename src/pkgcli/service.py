@@ -308,19 +308,27 @@ def _edited_text_ids(store: Store, words: list[str]) -> list[int]:
     return found
 
 
-def search_package_ids(store: Store, text: str) -> list[int]:
-    """Every package matching `text`, best first: whole words and word starts (the word
-    index, ranked), then the words inside other words (trigram index, most stars first),
-    then your edited text. All words must match."""
+def search_package_ids(store: Store, text: str, limit: int | None) -> tuple[list[int], int]:
+    """The first `limit` packages matching `text` (all with None), best first — whole
+    words and word starts (the word index, ranked), then words inside other words (trigram
+    index, most stars first), then your edited text; all words must match — and how many
+    match in all (counted without ranking them, so a common word stays cheap)."""
     words = re.findall(r"\w+", text)
-    ids = store.search_package_ids(fts_query(text), text.strip())
-    seen = set(ids)
+    match = fts_query(text)
+    inside = None
     if all(len(word) >= 3 for word in words):  # a trigram needs three characters
         inside = " ".join('"' + word.replace('"', "") + '"' for word in words)
-        more = [i for i in store.trigram_package_ids(inside) if i not in seen]
+    ids = store.search_package_ids(match, text.strip(), limit)
+    seen = set(ids)
+    if inside is not None and (limit is None or len(ids) < limit):
+        room = None if limit is None else limit - len(ids) + len(seen)
+        more = [i for i in store.trigram_package_ids(inside, room) if i not in seen]
         ids += more
         seen.update(more)
-    return ids + [i for i in _edited_text_ids(store, words) if i not in seen]
+    matched = store.matching_package_ids(match, inside)
+    edited = [i for i in _edited_text_ids(store, words) if i not in matched]
+    ids += [i for i in edited if i not in seen]
+    return (ids if limit is None else ids[:limit]), len(matched) + len(edited)
 
 
 def _close_slugs(store: Store, text: str) -> list[str]:
@@ -362,9 +370,8 @@ def search(
         found = _sorted(store.search_grids(query, text.strip(), None), "grid", sort, reverse)
         total = len(found)
     else:
-        ids = search_package_ids(store, text)
-        total = len(ids)
-        wanted = ids if sort else ids[:limit]  # re-sorting needs every hit before the cut
+        # Re-sorting needs every hit before the cut.
+        wanted, total = search_package_ids(store, text, None if sort else limit)
         views = package_views(store, store.packages_by_ids(wanted), ctx.settings.api_url)
         found = _sorted(views, "package", sort, reverse)
     if not found:

@@ -425,18 +425,27 @@ class Store:
         ids = self._search_ids("packages", match, exact, limit)
         return self._rows_for_ids("SELECT * FROM packages WHERE id IN ({marks})", ids)
 
-    def search_package_ids(self, match: str, exact: str) -> list[int]:
-        """Ids of the packages matching an FTS5 word query, best first (every hit)."""
-        return self._search_ids("packages", match, exact, None)
+    def search_package_ids(self, match: str, exact: str, limit: int | None = None) -> list[int]:
+        """Ids of the packages matching an FTS5 word query, best first (at most `limit`)."""
+        return self._search_ids("packages", match, exact, limit)
 
-    def trigram_package_ids(self, match: str) -> list[int]:
+    def trigram_package_ids(self, match: str, limit: int | None = None) -> list[int]:
         """Ids of the packages whose title, slug or description hold every quoted piece of
         `match` anywhere inside a word (the trigram index), most stars first."""
         sql = (
             "SELECT t.id FROM packages_trigram JOIN packages t ON t.id = packages_trigram.rowid"
-            " WHERE packages_trigram MATCH ? ORDER BY t.repo_watchers DESC, t.slug"
+            " WHERE packages_trigram MATCH ? ORDER BY t.repo_watchers DESC, t.slug LIMIT ?"
         )
-        return [r["id"] for r in self._fts(sql, (match,))]
+        return [r["id"] for r in self._fts(sql, (match, -1 if limit is None else limit))]
+
+    def matching_package_ids(self, match: str, trigram: str | None) -> set[int]:
+        """Every package either index matches, unranked (cheap: for counting the hits)."""
+        sql = "SELECT rowid AS id FROM packages_fts WHERE packages_fts MATCH ?"
+        params = [match]
+        if trigram is not None:
+            sql += " UNION SELECT rowid FROM packages_trigram WHERE packages_trigram MATCH ?"
+            params.append(trigram)
+        return {r["id"] for r in self._fts(sql, params)}
 
     def search_grids(self, match: str, exact: str, limit: int | None) -> list[Row]:
         """Grids matching an FTS5 query (title, slug, description), with their sizes."""
