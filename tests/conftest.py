@@ -38,6 +38,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PKGCLI_TIMEOUT", "5")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("PAGER", "")  # no pager where a test fakes a terminal (test_pager opts in)
     return db
 
 

@@ -161,7 +161,7 @@ def test_db_option_beats_the_environment(cli: CliHarness, tmp_path: Path) -> Non
     [
         (["fetch", "--all", "--nope"], "No such option: --nope (see 'pkgcli fetch --help')"),
         (["nope"], "No such command 'nope'"),
-        (["--nope"], "No such option: --nope (see 'pkgcli --help')"),
+        (["--nope"], "No such option: --nope (Possible options: --no-pager) (see 'pkgcli --help')"),
         (["show", "x", "--format", "yaml"], "Invalid value for '--format'"),
     ],
 )

@@ -15,7 +15,9 @@ from pkgcli.completion import (
     complete_fields,
     complete_grid_slug,
     complete_package_slug,
+    complete_set,
     complete_sort,
+    complete_unset,
 )
 from tests.mirror_seed import package, seed, standard
 
@@ -79,6 +81,19 @@ def test_field_names_complete_the_last_of_a_list() -> None:
     assert complete_sort(context("search", grids=True), "p") == ["package_count"]
 
 
+def test_both_names_of_a_field_complete() -> None:
+    assert complete_sort(context("search"), "repo_w") == ["repo_watchers"]
+    found = complete_fields(context(), "slug,last")
+    assert sorted(found) == ["slug,last_commit", "slug,last_fetched", "slug,last_updated"]
+
+
+def test_edit_set_completes_editable_names_with_an_equals_sign() -> None:
+    assert complete_set(context("edit"), "sta") == ["stars="]
+    assert complete_set(context("edit"), "repo_w") == ["repo_watchers="]
+    assert complete_set(context("edit"), "sco") == []  # score is not editable
+    assert complete_unset(context("edit"), "no") == ["notes"]
+
+
 def _complete(words: str, db: Path, **env: str) -> subprocess.CompletedProcess[str]:
     cword = len(words.split()) - (0 if words.endswith(" ") else 1)
     environment = {
@@ -104,12 +119,14 @@ def test_end_to_end_through_the_shell_protocol(mirror: Path) -> None:
     done = _complete("pkgcli list-grid r", mirror)
     assert (done.returncode, done.stdout.split(), done.stderr) == (0, ["rest-frameworks"], "")
     assert _complete("pkgcli show drf", mirror).stdout.split() == ["drf-yasg"]
-    assert _complete("pkgcli li", mirror).stdout.split() == ["list-grid"]
+    assert _complete("pkgcli li", mirror).stdout.split() == ["list", "list-grid"]
     assert "--fields" in _complete("pkgcli search --fi", mirror).stdout.split()
     assert _complete("pkgcli list-grid rest-frameworks --sort st", mirror).stdout.split() == [
         "stars"
     ]
     assert "ndjson" in _complete("pkgcli show --format ", mirror).stdout.split()
+    assert _complete("pkgcli edit drf", mirror).stdout.split() == ["drf-yasg"]
+    assert _complete("pkgcli edit drf-yasg --set for", mirror).stdout.split() == ["forks="]
 
 
 def test_end_to_end_without_a_database_is_silent(tmp_path: Path) -> None:
@@ -117,3 +134,28 @@ def test_end_to_end_without_a_database_is_silent(tmp_path: Path) -> None:
     done = _complete("pkgcli show dj", missing)
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "", "")
     assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [("bash", "COMPREPLY"), ("zsh", "#compdef pkgcli"), ("fish", "complete --command pkgcli")],
+)
+def test_show_completion_honours_the_shell_named(shell: str, marker: str) -> None:
+    for args in (["--show-completion", shell], [f"--show-completion={shell}"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "pkgcli", *args],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert marker in done.stdout
+        others = {"bash": "COMPREPLY", "zsh": "#compdef", "fish": "complete --command"}
+        assert not any(m in done.stdout for s, m in others.items() if s != shell)
+
+
+def test_show_completion_refuses_an_unknown_shell() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pkgcli", "--show-completion", "tcsh"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("pkgcli: --show-completion takes one of bash, zsh, fish")

@@ -124,9 +124,11 @@ def test_upstream_changes_after_an_edit_show_both_values(fake: Any, cli: CliHarn
         (["--set", "participants=[1, 2]"], "must be a list of text items"),
         (["--set", "grids=[not json"], "is not a valid JSON list"),
         (["--set", "title=line one\nline two"], "must be a single line"),
-        (["--set", "colour=blue"], "unknown field 'colour'"),
+        (["--set", "colour=blue"], "unknown field 'colour' for --set"),
+        (["--set", "star=3"], "unknown field 'star' for --set; did you mean stars?"),
+        (["--set", "score=3"], "score is not editable; editable fields: title, description,"),
         (["--set", "title"], "--set takes FIELD=VALUE"),
-        (["--unset", "colour"], "unknown field 'colour'"),
+        (["--unset", "colour"], "unknown field 'colour' for --unset"),
         (["--set", "title=a", "--unset", "title"], "title is given more than once"),
     ],
 )
@@ -142,8 +144,6 @@ def test_an_invalid_edit_is_one_line_and_changes_nothing(
     assert result.stderr.count("\n") == 1
     assert problem in result.stderr
     assert "Traceback" not in result.stderr
-    if "given more than once" not in problem and "FIELD=VALUE" not in problem:
-        assert "editable fields: " + ", ".join(FIELDS) in result.stderr
     assert view(cli) == before
     assert history(cli, DOT) == []
 

@@ -93,7 +93,13 @@ def test_a_failure_is_isolated_to_its_package_and_failed_retries_it(
     assert view["pkgcli"]["sources"]["github"]["status"] == "ok"
 
 
-TYPES: dict[str, Any] = {"object": dict, "integer": int, "number": (int, float), "string": str, "boolean": bool}
+TYPES: dict[str, Any] = {
+    "object": dict,
+    "integer": int,
+    "number": (int, float),
+    "string": str,
+    "boolean": bool,
+}
 
 
 def check(value: Any, schema: dict[str, Any], path: str = "$") -> list[str]:

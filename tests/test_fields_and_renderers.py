@@ -57,8 +57,8 @@ def test_all_is_every_field() -> None:
     assert [f.name for f in PACKAGES.select("all", [])] == PACKAGES.names()
 
 
-def test_unknown_field_lists_the_known_ones() -> None:
-    with pytest.raises(UsageError, match=r"unknown field 'stras'.*available: slug, id"):
+def test_unknown_field_gets_a_guess() -> None:
+    with pytest.raises(UsageError, match=r"unknown field 'stras' for --fields; did you mean stars"):
         PACKAGES.select("slug,stras", [])
     with pytest.raises(UsageError):
         PACKAGES.select(" , ", [])

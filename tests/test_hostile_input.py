@@ -632,7 +632,7 @@ def assert_corrupt(result: Any, db: Path, *words: str) -> str:
     assert f"{db} is corrupt: " in line
     for word in words:
         assert word in line, line
-    return line
+    return str(line)
 
 
 @pytest.mark.parametrize(

@@ -111,7 +111,7 @@ def test_unknown_sort_field_or_column_is_a_usage_error(cli: Any, mirror: Path) -
     assert result.exit_code == 2
     assert "unknown field 'popularity' for --sort" in result.stderr
     result = cli("list-grid", "rest-frameworks", "--columns", "stars,nope")
-    assert result.exit_code == 2 and "available: slug" in result.stderr
+    assert result.exit_code == 2 and "did you mean notes?" in result.stderr
 
 
 def test_unknown_grid_suggests_close_matches(cli: Any, mirror: Path) -> None:
@@ -220,8 +220,8 @@ def test_list_fields(cli: Any) -> None:
         f["name"] == "score" and f["type"] == "int" for f in package_fields
     )
     grid_fields = cli("list-grid", "--list-fields").stdout.splitlines()
-    assert grid_fields[0].split("\t")[:2] == ["slug", "str"]
-    assert any(line.startswith("package_count\tint\t") for line in grid_fields)
+    assert grid_fields[0].split("\t")[:3] == ["slug", "", "str"]  # name, aliases, type
+    assert any(line.startswith("package_count\t\tint\t") for line in grid_fields)
 
 
 def test_the_users_edits_show_in_the_comparison(cli: Any, mirror: Path) -> None:

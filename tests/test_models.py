@@ -131,4 +131,5 @@ def test_new_york_offsets_agree_with_the_tz_database_around_every_transition() -
     # mid-season instants, with microseconds
     summer = datetime(2024, 7, 1, 12, 0, 0, 123456, tzinfo=UTC)
     assert upstream_timestamp(summer.isoformat()) == "2024-07-01T08:00:00.123456-04:00"
-    assert str(upstream_timestamp((summer + timedelta(days=180)).isoformat())).endswith("-05:00")
+    winter = upstream_timestamp((summer + timedelta(days=180)).isoformat())
+    assert winter is not None and winter.endswith("-05:00")

@@ -154,7 +154,8 @@ def test_paths_json_names_every_setting(cli: Any, mirror: Path) -> None:
 )
 def test_list_fields_in_every_format(cli: Any, command: tuple[str, ...]) -> None:
     listed = json.loads(run(cli, *command, "--json"))
-    assert all(set(f) == {"name", "type", "description"} for f in listed)
+    keys = {"name", "aliases", "type", "editable", "description"}
+    assert all(set(f) == keys for f in listed)
     lines = run(cli, *command).splitlines()
     assert [line.split("\t")[0] for line in lines] == [f["name"] for f in listed]
     rows = list(csv.DictReader(io.StringIO(run(cli, *command, "--format", "csv"))))

@@ -111,11 +111,11 @@ def test_values_are_checked_and_made_canonical(field: str, given: Any, stored: A
         ("participants", "[1]"),
     ],
 )
-def test_invalid_values_name_the_field_and_list_the_editable_ones(field: str, given: Any) -> None:
+def test_invalid_values_name_the_field_in_one_line(field: str, given: Any) -> None:
     with pytest.raises(UsageError) as caught:
         overlay.check_value(overlay.FIELDS[field], given)
     assert f"invalid value for {field}" in caught.value.message
-    assert caught.value.message.endswith("editable fields: " + overlay.field_list())
+    assert "\n" not in caught.value.message
 
 
 @pytest.mark.parametrize(

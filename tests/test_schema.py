@@ -7,46 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.validators import validator_for
 
 from pkgcli.schema import SCHEMA_VERSION, dump, schemas
 from tests.mirror_seed import seed, standard
 
 DOCS = Path(__file__).parent.parent / "docs" / "schema"
-JSON_TYPES = {
-    "string": str,
-    "integer": int,
-    "boolean": bool,
-    "array": list,
-    "object": dict,
-    "null": type(None),
-}
+FORMAT_CHECKER = FormatChecker()  # the formats jsonschema can check without extras
 
 
-def validate(value: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
-    """A small JSON Schema checker: type, const, properties, required, items."""
-    problems = []
-    if "const" in schema and value != schema["const"]:
-        problems.append(f"{path}: {value!r} is not {schema['const']!r}")
-    if "type" in schema:
-        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        ok = any(
-            isinstance(value, JSON_TYPES[t]) and not (t == "integer" and isinstance(value, bool))
-            for t in types
-        )
-        if not ok:
-            return [*problems, f"{path}: {value!r} is not {types}"]
-    if isinstance(value, dict):
-        problems += [f"{path}: missing {k}" for k in schema.get("required", []) if k not in value]
-        properties = schema.get("properties", {})
-        for key, item in value.items():
-            if key in properties:
-                problems += validate(item, properties[key], f"{path}.{key}")
-            elif schema.get("additionalProperties") is False:
-                problems.append(f"{path}: unexpected {key}")
-    if isinstance(value, list) and "items" in schema:
-        for i, item in enumerate(value):
-            problems += validate(item, schema["items"], f"{path}[{i}]")
-    return problems
+def validate(value: Any, schema: dict[str, Any]) -> list[str]:
+    """Every problem jsonschema finds in `value` (formats checked too), as `path: message`."""
+    checker = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+    return [f"{e.json_path}: {e.message}" for e in checker.iter_errors(value)]
 
 
 @pytest.fixture
@@ -62,6 +36,13 @@ def test_committed_schemas_are_current(name: str) -> None:
         f"docs/schema/{name} is stale: run `python -m pkgcli.schema docs/schema`"
     )
     assert json.loads(committed)["$id"].endswith(f":{SCHEMA_VERSION}")
+
+
+@pytest.mark.parametrize("name", sorted(schemas()))
+def test_every_schema_is_valid_against_its_meta_schema(name: str) -> None:
+    schema = schemas()[name]
+    assert validator_for(schema) is Draft202012Validator  # the dialect it declares
+    Draft202012Validator.check_schema(schema)  # raises SchemaError if not
 
 
 def test_show_json_validates(cli: Any, mirror: Path) -> None:
@@ -86,8 +67,8 @@ def test_package_and_grid_rows_validate(cli: Any, mirror: Path) -> None:
 
 def test_the_checker_catches_mistakes() -> None:
     schema = schemas()["package-row.schema.json"]
-    assert validate({"stars": 3}, schema) == ["$: missing slug"]
+    assert validate({"stars": 3}, schema) == ["$: 'slug' is a required property"]
     assert validate({"slug": "a", "stars": "3"}, schema) == [
-        "$.stars: '3' is not ['integer', 'null']"
+        "$.stars: '3' is not of type 'integer', 'null'"
     ]
     assert validate({"slug": "a", "archived": 1}, schema)

@@ -1,4 +1,4 @@
-"""Django Packages' score formula (upstream.md) on its edge cases."""
+"""Django Packages' score formula (docs/upstream.md) on its edge cases."""
 
 from __future__ import annotations
 

@@ -64,9 +64,12 @@ def test_an_exact_slug_comes_first(cli: Any, mirror: Path) -> None:
     assert slugs(cli("search", "drf-yasg", "--json"))[0] == "drf-yasg"
 
 
-def test_words_are_prefixes_and_all_must_match(cli: Any, mirror: Path) -> None:
-    # "authentication" starts with "auth"; "OAuth" does not (prefixes of whole words)
-    assert slugs(cli("search", "auth", "--json")) == ["djangorestframework-simplejwt"]
+def test_words_match_inside_words_word_starts_first(cli: Any, mirror: Path) -> None:
+    # "authentication" starts with "auth" (word index, first); "OAuth" holds it (trigram)
+    assert slugs(cli("search", "auth", "--json")) == [
+        "djangorestframework-simplejwt",
+        "django-oauth-toolkit",
+    ]
     assert slugs(cli("search", "json", "token", "--json")) == ["djangorestframework-simplejwt"]
     assert slugs(cli("search", "json", "ninja", "--json")) == []
 
@@ -147,7 +150,7 @@ def test_search_grids(cli: Any, mirror: Path) -> None:
     assert json.loads(result.stdout) == [
         {"slug": "authentication", "title": "Authentication", "package_count": 2}
     ]
-    assert cli("search", "--grids", "--list-fields").stdout.startswith("slug\tstr\t")
+    assert cli("search", "--grids", "--list-fields").stdout.startswith("slug\t\tstr\t")
 
 
 def test_search_table_fits_80_columns(cli: Any, mirror: Path) -> None:
@@ -157,3 +160,35 @@ def test_search_table_fits_80_columns(cli: Any, mirror: Path) -> None:
     assert len(hits) == 6 and len(lines) == 1 + len(hits)  # one line each: nothing wrapped
     assert all(len(line) <= 80 for line in lines)
     assert [line.split()[0] for line in lines[1:]] == hits
+
+
+def test_search_finds_your_tags_notes_and_edited_text(cli: Any, mirror: Path) -> None:
+    assert slugs(cli("search", "legal", "--json")) == []
+    assert cli("edit", "drf-yasg", "--set", "tags=legal,audit").exit_code == 0
+    assert cli("edit", "django-ninja", "--set", "notes=Checked by the LEGAL team").exit_code == 0
+    assert cli("edit", "alpha-widget", "--set", "title=Pancake maker").exit_code == 0
+    assert set(slugs(cli("search", "legal", "--json"))) == {"drf-yasg", "django-ninja"}
+    assert slugs(cli("search", "legal", "team", "--json")) == ["django-ninja"]
+    assert slugs(cli("search", "pancake", "--json")) == ["alpha-widget"]
+
+
+def test_a_mistyped_word_gets_close_slugs(cli: Any, mirror: Path) -> None:
+    result = cli("search", "oauht")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == "no packages match 'oauht'; did you mean django-oauth-toolkit?\n"
+
+
+def test_a_cut_at_limit_is_said_on_stderr(cli: Any, mirror: Path) -> None:
+    result = cli("search", "django", "--limit", "2", "--json")
+    assert len(json.loads(result.stdout)) == 2
+    assert result.stderr == "2 of 6 shown; --limit 0 for all\n"
+    result = cli("search", "django", "--limit", "0", "--json")
+    assert len(json.loads(result.stdout)) == 6 and result.stderr == ""
+
+
+def test_the_trigram_index_follows_refreshes(cli: Any, isolated_env: Path) -> None:
+    seed(str(isolated_env), [package(1, "django-allauth", repo_description="accounts")])
+    assert slugs(cli("search", "llaut", "--json")) == ["django-allauth"]
+    seed(str(isolated_env), [package(1, "django-allauth", repo_description="renamed things")])
+    assert slugs(cli("search", "named", "--json")) == ["django-allauth"]
+    assert slugs(cli("search", "ccount", "--json")) == []

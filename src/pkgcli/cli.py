@@ -34,10 +34,14 @@ def _terminate(signum: int, frame: Any) -> None:
 # Adding a command is one module and one line here, in the order `--help` lists them.
 COMMANDS: dict[str, str] = {
     "show": "show",
+    "list": "list",
+    "grids": "grids",
+    "grid": "grid",
     "list-grid": "list_grid",
     "search": "search",
     "fetch": "fetch",
     "edit": "edit",
+    "edits": "edits",
     "paths": "paths",
     "status": "status",
     "check": "check",
@@ -79,12 +83,61 @@ def _usage_error(exc: Any) -> NoReturn:
     _die(f"{exc.format_message().rstrip('.')} (see '{path} --help')", exc.exit_code)
 
 
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _show_completion_for(args: list[str]) -> None:
+    """`--show-completion SHELL` prints SHELL's script. typer's own option is a flag when
+    it can detect the shell, so it ignored the name and gave zsh and fish the bash script."""
+    for i, arg in enumerate(args):
+        if not arg.startswith("-"):  # a command: its own arguments are not ours
+            return
+        name = arg.partition("=")[2] if arg.startswith("--show-completion=") else None
+        if arg == "--show-completion" and i + 1 < len(args):
+            name = args[i + 1]
+        if name is None:
+            continue
+        if name not in SHELLS:
+            _die(f"--show-completion takes one of {', '.join(SHELLS)}, not {name!r}", 2)
+        from typer._completion_shared import get_completion_script  # typer 0.9-0.28
+
+        print(
+            get_completion_script(prog_name="pkgcli", complete_var="_PKGCLI_COMPLETE", shell=name)
+        )
+        raise SystemExit(0)
+
+
+def db_first(args: list[str]) -> list[str]:
+    """`pkgcli show x --db PATH` as `pkgcli --db PATH show x`: `--db` (and `--no-pager`) are
+    accepted after the command too (they belong to the group, which click parses first).
+    Stops at `--`."""
+    moved: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg == "--db" and i + 1 < len(args):
+            moved += args[i : i + 2]
+            i += 2
+            continue
+        if arg.startswith("--db=") or arg == "--no-pager":
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return moved + rest
+
+
 class PkgcliGroup(TyperGroup):
     """Maps PkgcliError / usage errors / Ctrl-C / SIGTERM to one stderr line and an exit code."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _show_completion_for(args)
         try:
-            return super().parse_args(ctx, args)
+            return super().parse_args(ctx, db_first(args))
         except _ClickUsageError as exc:
             _usage_error(exc)
 
@@ -97,7 +150,11 @@ class PkgcliGroup(TyperGroup):
             import importlib
 
             module = importlib.import_module(f"pkgcli.commands.{COMMANDS[cmd_name]}")
-            self.commands[cmd_name] = typer.main.get_command(module.app)
+            command = typer.main.get_command(module.app)
+            for each in [command, *getattr(command, "commands", {}).values()]:
+                # The whole first paragraph in --help, not click's 45-character cut.
+                each.short_help = " ".join((each.help or "").split("\n\n")[0].split())
+            self.commands[cmd_name] = command
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: Any) -> Any:
@@ -155,8 +212,16 @@ def main_callback(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Never page long output (default: $PAGER on a terminal)."),
+    ] = False,
 ) -> None:
     """A local, scriptable mirror of the Django Packages catalogue."""
+    if no_pager or "pkgcli.commands._options" in sys.modules:  # reset between runs too
+        from pkgcli.commands._options import PAGING
+
+        PAGING["enabled"] = not no_pager
     from pkgcli.config import load_settings
     from pkgcli.context import AppContext
 

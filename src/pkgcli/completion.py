@@ -44,12 +44,12 @@ def _catalogue_names(ctx: Any) -> list[str]:
     # ctx.args: `list-grid SLUG --sort <Tab>` has no params["slug"] yet.
     leftover = [a for a in getattr(ctx, "args", []) if not a.startswith("-")]
     if command == "paths":
-        return fields.PATHS.names()
+        return fields.PATHS.all_names()
     if command == "list-grid" and not (params.get("slug") or leftover):
-        return fields.GRIDS.names()
+        return fields.GRIDS.all_names()
     if params.get("grids") or "--grids" in getattr(ctx, "args", []):
-        return fields.GRIDS.names()
-    return fields.PACKAGES.names()
+        return fields.GRIDS.all_names()
+    return fields.PACKAGES.all_names()
 
 
 def complete_fields(ctx: Any, incomplete: str) -> list[str]:
@@ -69,5 +69,26 @@ def complete_fields(ctx: Any, incomplete: str) -> list[str]:
 def complete_sort(ctx: Any, incomplete: str) -> list[str]:
     try:
         return [n for n in _catalogue_names(ctx) if n.startswith(incomplete or "")]
+    except Exception:
+        return []
+
+
+def _editable_names() -> list[str]:
+    from pkgcli.fields import PACKAGES
+
+    return [n for f in PACKAGES.fields if f.edit for n in (f.name, *f.other_names)]
+
+
+def complete_set(ctx: Any, incomplete: str) -> list[str]:
+    """`edit --set <Tab>`: editable field names, each followed by `=`."""
+    try:
+        return [f"{n}=" for n in _editable_names() if n.startswith(incomplete or "")]
+    except Exception:
+        return []
+
+
+def complete_unset(ctx: Any, incomplete: str) -> list[str]:
+    try:
+        return [n for n in _editable_names() if n.startswith(incomplete or "")]
     except Exception:
         return []

@@ -21,7 +21,8 @@ from pkgcli.context import AppContext
 from pkgcli.errors import NotFound, UsageError
 from pkgcli.models import command_name, utc_now
 from pkgcli.overlay import (
-    Field,
+    KEEP,
+    Change,
     check_upstream,
     check_value,
     edit_value,
@@ -37,7 +38,7 @@ from pkgcli.store import Row, Store, blank_package_row
 EXPORT_FORMAT = "pkgcli-edits"
 EXPORT_VERSION = 1
 MAX_LOCAL_SLUG = 50
-_KEEP = object()  # Change.old: take the upstream value at the time of the edit
+_KEEP = KEEP  # Change.old: take the upstream value at the time of the edit
 
 
 @dataclass
@@ -67,14 +68,6 @@ class EditResult:
     entries: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     document: dict[str, Any] | None = None  # export to stdout
-
-
-@dataclass
-class Change:
-    field: Field
-    value: Any = None
-    unset: bool = False
-    old: Any = _KEEP
 
 
 def run_edit(ctx: AppContext, request: EditRequest, *, interactive: bool) -> EditResult:
@@ -164,7 +157,7 @@ _OPTION_NAMES = {
 def changes_from_options(sets: Iterable[str], unsets: Iterable[str]) -> list[Change]:
     """`--set` and `--unset` values → checked changes (a field may appear only once)."""
     changes = [Change(f, value) for f, value in map(parse_assignment, sets)]
-    changes += [Change(get_field(name), unset=True) for name in unsets]
+    changes += [Change(get_field(name, "--unset"), unset=True) for name in unsets]
     seen: set[str] = set()
     for change in changes:
         if change.field.name in seen:

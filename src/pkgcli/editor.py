@@ -23,7 +23,7 @@ from pkgcli.overlay import FIELDS, field_list
 
 if TYPE_CHECKING:
     from pkgcli.context import AppContext
-    from pkgcli.editing import Change
+    from pkgcli.overlay import Change
     from pkgcli.store import Row
 
 MAX_ATTEMPTS = 5
@@ -149,8 +149,7 @@ def parse_document(text: str, doc: Document) -> list[Change]:
     """The saved text → the changes it asks for, or a DocumentError listing every problem."""
     import tomllib
 
-    from pkgcli.editing import Change
-    from pkgcli.overlay import check_value
+    from pkgcli.overlay import Change, check_value
 
     try:
         values = tomllib.loads(text)

@@ -67,6 +67,8 @@ class Field(NamedTuple):
     priority: int = 50  # lower stays longer when a table must fit a narrow terminal
     nullable: bool = True
     optional: bool = False  # shown by default only when some row carries it (later sources)
+    aliases: tuple[str, ...] = ()  # other names --fields, --sort and edit accept
+    edit: str | None = None  # how `edit --set` checks it: a kind in `overlay.KINDS`; None = not
 
     def value(self, view: View, now: datetime) -> Any:
         raw = self.get(view, now) if self.get else lookup(view, self.key or self.name)
@@ -84,6 +86,17 @@ class Field(NamedTuple):
     def header(self) -> str:
         return self.label or self.name
 
+    @property
+    def view_key(self) -> str:
+        """The key in `show --json` (upstream's v4 name where there is one)."""
+        return self.key or self.name
+
+    @property
+    def other_names(self) -> tuple[str, ...]:
+        """Every other name the field answers to: the view key first, then the aliases."""
+        view = (self.key,) if self.key and self.key != self.name else ()
+        return view + self.aliases
+
 
 class Catalogue:
     """The fields one kind of row offers, in their documented order."""
@@ -100,6 +113,8 @@ class Catalogue:
         self.default = default
         self.presets = presets or {}
         self.by_name = {f.name: f for f in fields}
+        # Every name a field answers to (its name, view key, aliases), lower case.
+        self.by_any_name = {n.lower(): f for f in fields for n in (f.name, *f.other_names)}
 
     def __getitem__(self, name: str) -> Field:
         return self.by_name[name]
@@ -107,12 +122,18 @@ class Catalogue:
     def names(self) -> list[str]:
         return [f.name for f in self.fields]
 
+    def all_names(self) -> list[str]:
+        """Names and other names, for completion: `stars` and `repo_watchers` both."""
+        return list(self.by_any_name)
+
+    def resolve(self, name: str) -> Field | None:
+        """The field a name stands for, by any of its names (case-insensitive)."""
+        return self.by_any_name.get(name.strip().lower())
+
     def field(self, name: str, *, option: str = "--fields") -> Field:
-        found = self.by_name.get(name.strip().lower())
+        found = self.resolve(name)
         if found is None:
-            raise UsageError(
-                f"unknown field {name!r} for {option}; available: {', '.join(self.names())}"
-            )
+            raise UsageError(unknown_name(name, option, suggest(name, self.fields)))
         return found
 
     def select(
@@ -139,6 +160,21 @@ class Catalogue:
         if "slug" in self.by_name and self.by_name["slug"] not in chosen:
             chosen.insert(0, self.by_name["slug"])
         return chosen
+
+
+def suggest(name: str, candidates: Iterable[Field]) -> list[str]:
+    """The field names closest to a mistyped `name` (matching any of their names)."""
+    from difflib import get_close_matches
+
+    by_name = {n.lower(): f.name for f in candidates for n in (f.name, *f.other_names)}
+    close = get_close_matches(name.strip().lower(), list(by_name), n=3, cutoff=0.6)
+    return list(dict.fromkeys(by_name[c] for c in close))
+
+
+def unknown_name(name: str, option: str, close: Sequence[str]) -> str:
+    """The one line for an unknown field name: a guess when there is one, never a wall."""
+    hint = f"did you mean {' or '.join(close)}?" if close else "see --list-fields"
+    return f"unknown field {name.strip()!r} for {option}; {hint}"
 
 
 def flatten(views: Iterable[View], fields: Sequence[Field], now: datetime) -> list[View]:
@@ -233,31 +269,36 @@ PACKAGES = Catalogue(
         Field("id", "int", "Django Packages id", label="Id",
               nullable=False, priority=90),
         Field("title", "str", "Package title (not unique)", label="Title", priority=6,
-              nullable=False),
+              nullable=False, edit="line"),
         Field("description", "str", "Repository description", key="repo_description",
-              label="Description", priority=6),
-        Field("category", "str", "Category slug", get=_category, label="Category", priority=60),
+              label="Description", priority=6, edit="text"),
+        Field("category", "str", "Category slug", get=_category, label="Category", priority=60,
+              edit="category"),
         Field("grids", "list[str]", "Slugs of the grids the package is in", get=_grids,
-              label="Grids", priority=70, nullable=False),
+              label="Grids", priority=70, nullable=False, edit="grids"),
         Field("repo_url", "str", "Repository URL", get=_none_if_empty("repo_url"),
-              label="Repository", priority=40),
+              label="Repository", priority=40, edit="url"),
         Field("stars", "int", "GitHub stars (upstream repo_watchers)", key="repo_watchers",
-              label="Stars", priority=2),
-        Field("forks", "int", "Repository forks", key="repo_forks", label="Forks", priority=9),
+              label="Stars", priority=2, edit="count"),
+        Field("forks", "int", "Repository forks", key="repo_forks", label="Forks", priority=9,
+              edit="count"),
         Field("pypi_url", "str", "PyPI URL as upstream gives it", get=_none_if_empty("pypi_url"),
-              label="PyPI URL", priority=45),
-        Field("pypi_version", "str", "Latest version on PyPI", label="PyPI", priority=5),
+              label="PyPI URL", priority=45, edit="pypi_url"),
+        Field("pypi_version", "str", "Latest version on PyPI", label="PyPI", priority=5,
+              aliases=("version",), edit="line"),
         Field("documentation_url", "str", "Documentation URL",
-              get=_none_if_empty("documentation_url"), label="Docs", priority=45),
+              get=_none_if_empty("documentation_url"), label="Docs", priority=45, aliases=("docs",),
+              edit="url"),
         Field("last_commit", "datetime", "Newest commit on the default branch",
-              key="last_updated", label="Last commit", short="Last", priority=3),
+              key="last_updated", label="Last commit", short="Last", priority=3, edit="timestamp"),
         Field("commits", "list[int]", "Weekly commit counts, 52 weeks, oldest first ([] unknown)",
               key="commits_over_52", label="Commits (52w)", short="52w", priority=7,
-              nullable=False),
+              nullable=False, edit="weekly_counts"),
         Field("commits_total", "int", "Commits in the last 52 weeks", get=_commits_total,
               label="Commits", priority=30),
         Field("participants", "list[str]", "Contributor logins, in GitHub's order",
-              label="Participants", priority=80, nullable=False),
+              label="Participants", priority=80, nullable=False,
+              edit="str_list"),
         Field("participants_count", "int", "Number of contributors", get=_participants_count,
               label="Participants", short="Ppl", priority=8, nullable=False),
         Field("score", "int", "Django Packages' score (stars, staleness, Python 3)",
@@ -273,9 +314,9 @@ PACKAGES = Catalogue(
         Field("gone_upstream_at", "datetime", "When it disappeared from Django Packages",
               label="Gone", priority=85),
         # The user's layer (pkgcli edit): edited values are already in the fields above.
-        Field("notes", "str", "Your notes (pkgcli edit)", label="Notes", priority=70),
+        Field("notes", "str", "Your notes (pkgcli edit)", label="Notes", priority=70, edit="text"),
         Field("tags", "list[str]", "Your tags (pkgcli edit)", get=_tags, label="Tags",
-              priority=65, nullable=False),
+              priority=65, nullable=False, edit="tags"),
         Field("edited", "list[str]", "The fields you edited: their values are yours",
               get=_edited, label="Edited", priority=75, nullable=False),
         Field("local", "bool", "Only in this mirror (pkgcli edit --create)", get=_local,
@@ -368,17 +409,44 @@ FIELD_INFO = Catalogue(
               priority=1, nullable=False),
         Field("type", "str", "str, int, bool, datetime, list[str] or list[int]", label="Type",
               priority=2, nullable=False),
+        Field("aliases", "list[str]", "Its other names (upstream's v4 key first): all work",
+              label="Also", priority=4, nullable=False),
+        Field("editable", "bool", "Whether `pkgcli edit --set` takes it", label="Edit",
+              priority=5, nullable=False),
         Field("description", "str", "What the field holds", label="Description", priority=3,
               nullable=False),
     ),
-    default=("name", "type", "description"),
+    default=("name", "aliases", "type", "editable", "description"),
+)
+# fmt: on
+
+
+# `pkgcli edits history`: one edit event a row.
+# fmt: off
+EDITS = Catalogue(
+    kind="edit",
+    fields=(
+        Field("id", "int", "Edit id (for `pkgcli edits revert ID`)", label="Id", priority=0,
+              nullable=False),
+        Field("created_at", "datetime", "When the edit was made", label="When", priority=3,
+              aliases=("when",), nullable=False),
+        Field("package", "str", "Package slug", label="Package", priority=1, nullable=False),
+        Field("field", "str", "The field edited (its key in show --json)", label="Field",
+              priority=2, nullable=False),
+        Field("action", "str", "set or unset", label="Change", priority=5, nullable=False),
+        Field("value", "json", "The value set (null for an unset)", label="Value", priority=6),
+        Field("state", "str", "in force, superseded, reverted…", label="State", priority=4,
+              nullable=False),
+    ),
+    default=("id", "created_at", "package", "field", "action", "value", "state"),
 )
 # fmt: on
 
 
 def catalogue(kind: str) -> Catalogue:
-    """The catalogue for a kind of row: "package", "grid", "paths" or "field"."""
-    return {"package": PACKAGES, "grid": GRIDS, "paths": PATHS, "field": FIELD_INFO}[kind]
+    """The catalogue for a kind of row: "package", "grid", "paths", "field" or "edit"."""
+    kinds = {"package": PACKAGES, "grid": GRIDS, "paths": PATHS, "field": FIELD_INFO}
+    return EDITS if kind == "edit" else kinds[kind]
 
 
 def now_utc() -> datetime:

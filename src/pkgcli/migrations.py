@@ -263,6 +263,37 @@ def m0004_fetch_journal(db: Any) -> None:
     db.execute("CREATE INDEX fetch_outcomes_outcome ON fetch_outcomes (run_id, outcome)")
 
 
+_TRIGRAM_COLUMNS = "title, slug, repo_description"
+
+
+def m0005_trigram(db: Any) -> None:
+    """A trigram index beside the word index, so `search auth` finds `django-allauth` and
+    `django-oauth-toolkit`: the word index (porter, prefixes) only matches word starts.
+
+    External content (the `packages` rows themselves), kept current by triggers like the
+    ones sqlite-utils writes for the word index; the user's edited text is matched by
+    `service.search` from the edits table (a few rows), not indexed here.
+    """
+    cols = _TRIGRAM_COLUMNS
+    new = ", ".join(f"new.{c.strip()}" for c in cols.split(","))
+    old = ", ".join(f"old.{c.strip()}" for c in cols.split(","))
+    db.execute(
+        f"CREATE VIRTUAL TABLE packages_trigram USING fts5({cols}, content='packages', "
+        "content_rowid='id', tokenize='trigram')"
+    )
+    db.execute("INSERT INTO packages_trigram(packages_trigram) VALUES ('rebuild')")
+    insert = f"INSERT INTO packages_trigram(rowid, {cols}) VALUES (new.id, {new});"
+    delete = (
+        f"INSERT INTO packages_trigram(packages_trigram, rowid, {cols}) "
+        f"VALUES ('delete', old.id, {old});"
+    )
+    db.execute(f"CREATE TRIGGER packages_trigram_ai AFTER INSERT ON packages BEGIN {insert} END")
+    db.execute(f"CREATE TRIGGER packages_trigram_ad AFTER DELETE ON packages BEGIN {delete} END")
+    db.execute(
+        f"CREATE TRIGGER packages_trigram_au AFTER UPDATE ON packages BEGIN {delete} {insert} END"
+    )
+
+
 def m0006_health(db: Any) -> None:
     """Health and history: the advisories PyPI lists for a project's latest release, and one
     snapshot per package each time a refresh changes what `pkgcli changes` reports on.
@@ -298,6 +329,7 @@ MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("0002_sources", m0002_sources),
     ("0003_edits", m0003_edits),
     ("0004_fetch_journal", m0004_fetch_journal),
+    ("0005_trigram", m0005_trigram),
     ("0006_health", m0006_health),
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pkgcli.errors import UsageError
-from pkgcli.render import (
+from pkgcli.present.text import (
     AGE_UNITS,
     age,
     inert,
@@ -243,6 +243,8 @@ def table_variants(field_: Field, values: list[Any], now: datetime) -> list[tupl
     def cells(fn: Callable[[Any], str]) -> list[str]:
         return ["—" if v is None else fn(v) for v in values]
 
+    if field_.name in PLAIN_NUMBERS:  # an id is copied into commands: `show 1858`
+        return [(field_.header, cells(str))]
     if field_.type == "int":
         return [(field_.header, cells(lambda v: f"{v:,}")), (short, cells(compact_number))]
     if field_.type == "datetime":
@@ -258,12 +260,19 @@ def table_variants(field_: Field, values: list[Any], now: datetime) -> list[tupl
         ]
     if field_.type == "bool":
         return [
-            (field_.header, cells(lambda v: "yes" if v else "")),
-            (short, cells(lambda v: "yes" if v else "")),
+            (field_.header, cells(lambda v: "yes" if v else "no")),
+            (short, cells(lambda v: "yes" if v else "no")),
         ]
     if field_.type == "list[str]":
         return [(field_.header, cells(lambda v: ", ".join(inert(x) for x in v)))]
+    if field_.type == "json":  # any JSON value (an edit's): as JSON text, cut in the table
+        import json
+
+        return [(field_.header, cells(lambda v: inert(json.dumps(v, ensure_ascii=False))))]
     return [(field_.header, cells(inert))]
+
+
+PLAIN_NUMBERS = frozenset({"id"})  # numbers that name something: never 1,858
 
 
 class ColumnFit(NamedTuple):
@@ -317,7 +326,7 @@ def fit_columns(columns: Sequence[ColumnFit], width: int, gap: int = 2) -> list[
     return [(level[i], size[i]) if active[i] else (-1, 0) for i in range(n)]
 
 
-TRUNCATE_TO = {"str": 14, "list[str]": 10}
+TRUNCATE_TO = {"str": 14, "list[str]": 10, "json": 10}
 _COLOURS = {"slug": "cyan", "score": "bold", "archived": "red"}
 
 
@@ -495,7 +504,13 @@ def render_field_list(kind: str, out: Output) -> str:
     from pkgcli.fields import catalogue
 
     views = [
-        {"name": f.name, "type": f.type, "description": f.description}
+        {
+            "name": f.name,
+            "aliases": list(f.other_names),
+            "type": f.type,
+            "editable": f.edit is not None,
+            "description": f.description,
+        }
         for f in catalogue(kind).fields
     ]
     listing = Output(format=out.format, fields=None, style=out.style, width=out.width)

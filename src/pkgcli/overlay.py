@@ -1,10 +1,11 @@
 """The user's layer over the mirror: which fields can be edited, how values are checked,
 and how the edits in force are laid over a package view.
 
-`FIELDS` is the one registry of editable fields: a name (the key in `show --json`), a kind
-(the type, its validator and its conversions) and a line of help. Adding a field is one
-line. Values are stored in a *canonical* form (UTC timestamps, category and grid ids,
-plain lists) and shown in the *view* form of `show --json` (upstream's zone, link URLs).
+`FIELDS` are the editable fields, derived from the one field registry (`fields.PACKAGES`,
+whose `edit` facet names a kind here): a name (the key in `show --json`), a kind (the
+type, its validator and its conversions) and a line of help. Values are stored in a
+*canonical* form (UTC timestamps, category and grid ids, plain lists) and shown in the
+*view* form of `show --json` (upstream's zone, link URLs).
 This module is on the `show` path: it imports nothing heavy.
 """
 
@@ -14,6 +15,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pkgcli.errors import UsageError
@@ -83,6 +85,31 @@ class Field:
         self.kind = kind
         self.help = help
         self.upstream = upstream
+
+
+KEEP = object()  # Change.old: take the upstream value at the time of the edit
+
+
+class Change:
+    """One change to record: a field's new value, or an unset (back to upstream). Here,
+    not in `editing`, so `editor` (which parses a document into changes) and `editing`
+    (which records them) do not import each other."""
+
+    __slots__ = ("field", "old", "unset", "value")
+
+    def __init__(self, field: Field, value: Any = None, unset: bool = False, old: Any = KEEP):
+        self.field = field
+        self.value = value
+        self.unset = unset
+        self.old = old
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Change):
+            return NotImplemented
+        mine = (self.field, self.value, self.unset, self.old)
+        return mine == (other.field, other.value, other.unset, other.old)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 # -- validators: value (text from the command line, or a typed JSON/TOML value) → canonical
@@ -329,38 +356,80 @@ CATEGORY = Kind("category id", _positive_id, category_url, link_id, upstream=_up
 GRIDS = Kind("list of grid ids", _id_list, grid_urls, _ids_from_urls, upstream=_or_null(_id_items))
 TAGS = Kind("list of tags", _tags, upstream=_or_null(_tags))  # never upstream: see Field
 
-# The editable fields, in the order `edit --fields` and the editor document list them.
-FIELDS: dict[str, Field] = {
-    f.name: f
-    for f in (
-        Field("title", LINE, "the package's name as shown"),
-        Field("repo_description", TEXT, "the description"),
-        Field("repo_url", URL, "the source repository"),
-        Field("documentation_url", URL, "the documentation"),
-        Field("pypi_url", PYPI_URL, "the PyPI project (URL or name)"),
-        Field("pypi_version", LINE, "the latest version on PyPI"),
-        Field("repo_watchers", COUNT, "stars"),
-        Field("repo_forks", COUNT, "forks"),
-        Field("last_updated", TIMESTAMP, "the newest commit (UTC if no offset)"),
-        Field("commits_over_52", WEEKLY_COUNTS, "weekly commit counts, oldest first"),
-        Field("participants", STR_LIST, "contributor logins"),
-        Field("category", CATEGORY, "the category id"),
-        Field("grids", GRIDS, "the ids of the grids it belongs to"),
-        Field("notes", TEXT, "your notes (pkgcli only)", upstream=False),
-        Field("tags", TAGS, "your tags (pkgcli only)", upstream=False),
-    )
+# The field types `edit` knows, by the name a registry field gives in its `edit` facet.
+KINDS: dict[str, Kind] = {
+    "text": TEXT,
+    "line": LINE,
+    "count": COUNT,
+    "url": URL,
+    "pypi_url": PYPI_URL,
+    "timestamp": TIMESTAMP,
+    "str_list": STR_LIST,
+    "int_list": INT_LIST,
+    "weekly_counts": WEEKLY_COUNTS,
+    "bool": BOOL,
+    "category": CATEGORY,
+    "grids": GRIDS,
+    "tags": TAGS,
 }
 OVERLAY_ONLY_DEFAULTS: dict[str, Any] = {"notes": None, "tags": []}
 
 
+# The editable fields, by view key, in registry order: derived from `fields.PACKAGES`
+# (the one field registry), never declared here. Built on first use (`overlay.FIELDS` or
+# `editable_fields()`): `show` of a package without edits never needs the registry.
+@cache
+def editable_fields() -> dict[str, Field]:
+    from pkgcli.fields import PACKAGES
+
+    return {
+        f.view_key: Field(
+            f.view_key, KINDS[f.edit], f.description, f.view_key not in OVERLAY_ONLY_DEFAULTS
+        )
+        for f in PACKAGES.fields
+        if f.edit is not None
+    }
+
+
+def __getattr__(name: str) -> Any:
+    """`from pkgcli.overlay import FIELDS` builds the editable fields on first use."""
+    if name == "FIELDS":
+        return editable_fields()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def editable_field_rows(fields: Mapping[str, Field]) -> list[dict[str, Any]]:
+    """`pkgcli edits fields`: the editable fields as `--list-fields` rows (name, other
+    names, the type `--set` takes, description)."""
+    from pkgcli.fields import PACKAGES
+
+    rows = []
+    for f in PACKAGES.fields:
+        if f.edit is not None and f.view_key in fields:
+            kind = fields[f.view_key].kind.label
+            row = {"name": f.name, "aliases": list(f.other_names), "type": kind}
+            rows.append({**row, "editable": True, "description": f.description})
+    return rows
+
+
 def field_list() -> str:
-    return ", ".join(FIELDS)
+    """The editable fields by their short names (their view keys work too)."""
+    from pkgcli.fields import PACKAGES
+
+    return ", ".join(f.name for f in PACKAGES.fields if f.edit is not None)
 
 
-def get_field(name: str) -> Field:
-    field = FIELDS.get(name.strip())
+def get_field(name: str, option: str = "--set") -> Field:
+    """The editable field `name` stands for, by any of its names: `stars` or `repo_watchers`."""
+    from pkgcli.fields import PACKAGES, suggest, unknown_name
+
+    found = PACKAGES.resolve(name)
+    if found is None:
+        editable = (f for f in PACKAGES.fields if f.edit is not None)
+        raise UsageError(unknown_name(name, option, suggest(name, editable)))
+    field = editable_fields().get(found.view_key)
     if field is None:
-        raise UsageError(f"unknown field {name.strip()!r}; editable fields: {field_list()}")
+        raise UsageError(f"{found.name} is not editable; editable fields: {field_list()}")
     return field
 
 
@@ -371,10 +440,7 @@ def check_value(field: Field, value: Any) -> Any:
     except RecursionError:  # JSON nested thousands deep: no value of any field is
         raise UsageError(f"invalid value for {field.name}: nested too deeply") from None
     except Invalid as exc:
-        raise UsageError(
-            f"invalid value for {field.name}: {_shown(value)} {exc}; "
-            f"editable fields: {field_list()}"
-        ) from None
+        raise UsageError(f"invalid value for {field.name}: {_shown(value)} {exc}") from None
 
 
 def check_upstream(field: Field, value: Any) -> Any:
@@ -391,10 +457,9 @@ def check_upstream(field: Field, value: Any) -> Any:
 
 def _shown(value: Any) -> str:
     """A value as the user wrote it, quoted and cut short, for an error message."""
-    shown = value if isinstance(value, str) else json.dumps(value, default=str)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return repr(shown)
+    from pkgcli.present.text import shorten
+
+    return repr(shorten(value if isinstance(value, str) else json.dumps(value, default=str)))
 
 
 def parse_assignment(text: str) -> tuple[Field, Any]:
@@ -425,7 +490,7 @@ def edit_value(store: Store, edit: Row, column: str, *, typed: bool = True) -> A
         value = json.loads(text)
     except (ValueError, RecursionError):
         raise _corrupt_edit(store, edit, column, repr(text[:40]), "is not JSON") from None
-    field = FIELDS.get(edit["field"])
+    field = editable_fields().get(edit["field"])
     if typed and field is not None:
         try:
             value = field.kind.upstream(value)
@@ -467,9 +532,10 @@ def apply_edits(
     result = {k: v for k, v in view.items() if k != "pkgcli"}
     meta = dict(view.get("pkgcli") or {})
     overrides: dict[str, Any] = {}
-    order = {name: n for n, name in enumerate(FIELDS)}
+    fields = editable_fields() if edits else {}
+    order = {name: n for n, name in enumerate(fields)}
     for edit in sorted(edits, key=lambda e: order.get(e["field"], len(order))):
-        field = FIELDS.get(edit["field"])
+        field = fields.get(edit["field"])
         if field is None:  # a field this version does not know: kept, not applied
             continue
         old = edit_value(store, edit, "old_value")

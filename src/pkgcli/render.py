@@ -8,138 +8,55 @@ that square brackets are never read as markup. JSON is exact (json escapes contr
 from __future__ import annotations
 
 import json
-import re
-from datetime import UTC, datetime
-from functools import cache
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-SPARK_CHARS = "▁▂▃▄▅▆▇█"
-
-
-# Invisible format characters a terminal or a reader could be fooled by: the Arabic letter
-# mark, the Mongolian vowel separator, zero-width spaces and joiners, bidi embeddings,
-# overrides and isolates, word joiner and invisible operators, the deprecated format
-# controls, the byte order mark (zero-width no-break space), interlinear annotations.
-_INVISIBLE = r"\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
-# Line breaks other than \n that str.splitlines() (and some terminals) honour: NEL, LS, PS.
-_LINE_BREAKS = str.maketrans({"\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
-
-
-@cache
-def _unsafe() -> re.Pattern[str]:
-    """C0/C1 controls (ESC, CSI, BEL, \\r ...), DEL and the invisible format characters.
-
-    Compiled on first use: `show --json` never needs it and starts faster without it.
-    """
-    return re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
-
-
-def inert(text: Any, *, multiline: bool = False) -> str:
-    """Text safe to print on a terminal: no escapes, no cursor moves, no hidden bidi, and
-    one line unless `multiline` (NEL, U+2028 and U+2029 count as line breaks)."""
-    if text is None:
-        return ""
-    value = str(text).replace("\r\n", "\n")
-    if not value.isascii():
-        value = value.translate(_LINE_BREAKS)
-    unsafe = _unsafe()
-    if multiline:
-        return "\n".join(
-            unsafe.sub("\ufffd", line.replace("\t", " ")) for line in value.split("\n")
-        )
-    return unsafe.sub("\ufffd", value.replace("\n", " ").replace("\t", " "))
-
-
-def sparkline(counts: list[int]) -> str:
-    """52 weekly counts → a bar per week, scaled to the busiest week."""
-    if not counts:
-        return ""
-    top = max(counts)
-    if top <= 0:
-        return SPARK_CHARS[0] * len(counts)
-    last = len(SPARK_CHARS) - 1
-    return "".join(
-        SPARK_CHARS[0] if c <= 0 else SPARK_CHARS[max(1, round(c / top * last))] for c in counts
-    )
-
-
-# The units an age is told in, largest first: (name, short name, seconds).
-AGE_UNITS = (
-    ("year", "y", 365 * 86400),
-    ("month", "mo", 30 * 86400),
-    ("day", "d", 86400),
-    ("hour", "h", 3600),
-    ("minute", "min", 60),
+# The pure text helpers live in present/text.py; re-exported for existing importers.
+from pkgcli.present.text import (
+    _INVISIBLE as _INVISIBLE,
 )
-
-
-def age(then: datetime, now: datetime, smallest: str = "minute") -> tuple[int, str, bool] | None:
-    """(count, unit, in the future) of the time between `then` and `now` in its largest
-    unit (a year is 365 days, a month 30), or None when it is less than one `smallest`."""
-    seconds = (now - then).total_seconds()
-    for unit, _, size in AGE_UNITS:
-        if abs(seconds) >= size:
-            return int(abs(seconds) // size), unit, seconds < 0
-        if unit == smallest:
-            break
-    return None
-
-
-def parse_instant(iso: str) -> datetime | None:
-    """ISO-8601 text (`Z` or an offset; naive = UTC) → an aware datetime, or None."""
-    try:
-        then = datetime.fromisoformat(iso)
-    except (TypeError, ValueError):
-        return None
-    return then if then.tzinfo is not None else then.replace(tzinfo=UTC)
-
-
-def relative_time(iso: str | None, now: datetime | None = None) -> str:
-    """ "3 days ago", "in 2 hours", "just now"; "unknown" for no time, and the text itself
-    for text that is not a time."""
-    if not iso:
-        return "unknown"
-    then = parse_instant(iso)
-    if then is None:
-        return iso
-    parts = age(then, now or datetime.now(UTC))
-    if parts is None:
-        return "just now"
-    n, unit, future = parts
-    text = plural(n, unit)
-    return f"in {text}" if future else f"{text} ago"
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """ "1 package", "2,345 packages", "3 categories" (with `many`)."""
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
-@cache
-def _json_unsafe() -> re.Pattern[str]:
-    """What json.dumps leaves raw that a terminal could still act on: C1 controls (the
-    one-byte CSI), DEL, line and paragraph separators, the invisible format characters."""
-    return re.compile(rf"[\x7f-\x9f\u2028\u2029{_INVISIBLE}]")
-
-
-def _json_safe(text: str) -> str:
-    """Escape those as \\uXXXX: the JSON value is unchanged, the terminal safe."""
-    if text.isascii() and "\x7f" not in text:  # the usual case: nothing to look for
-        return text
-    return _json_unsafe().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def render_json(value: Any) -> str:
-    """Indented JSON: exact values, nothing a terminal would interpret."""
-    return _json_safe(json.dumps(value, ensure_ascii=False, indent=2))
-
-
-def json_line(value: Any) -> str:
-    """Compact one-line JSON (NDJSON), as safe as `render_json`."""
-    return _json_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+from pkgcli.present.text import (
+    AGE_UNITS as AGE_UNITS,
+)
+from pkgcli.present.text import (
+    SPARK_CHARS as SPARK_CHARS,
+)
+from pkgcli.present.text import (
+    _json_safe as _json_safe,
+)
+from pkgcli.present.text import (
+    age as age,
+)
+from pkgcli.present.text import (
+    inert as inert,
+)
+from pkgcli.present.text import (
+    json_line as json_line,
+)
+from pkgcli.present.text import (
+    parse_instant as parse_instant,
+)
+from pkgcli.present.text import (
+    plural as plural,
+)
+from pkgcli.present.text import (
+    relative_time as relative_time,
+)
+from pkgcli.present.text import (
+    render_json as render_json,
+)
+from pkgcli.present.text import (
+    shorten as shorten,
+)
+from pkgcli.present.text import (
+    sparkline as sparkline,
+)
+from pkgcli.present.text import (
+    utc_date as utc_date,
+)
 
 
 def _number(value: Any) -> str:
@@ -156,7 +73,7 @@ def package_fields(view: dict[str, Any], now: datetime | None = None) -> list[tu
     if view.get("pypi_url"):
         pypi = f"{pypi}  {view['pypi_url']}"
     last = view.get("last_updated")
-    last_text = f"{relative_time(last, now)} ({last[:10]})" if last else "unknown"
+    last_text = f"{relative_time(last, now)} ({utc_date(last)})" if last else "—"
     repo = view.get("repo_url") or "—"
     moved = view.get("repo_full_name")
     if moved and moved.lower() not in repo.lower():
@@ -171,7 +88,7 @@ def package_fields(view: dict[str, Any], now: datetime | None = None) -> list[tu
         ("Last commit", last_text),
         (
             "Commits (52w)",
-            f"{sparkline(commits)}  {sum(commits)} total" if commits else "unknown",
+            f"{sparkline(commits)}  {sum(commits)} total" if commits else "—",
         ),
         ("Participants", _number(len(view.get("participants") or []))),
         *source_fields(view, now),
@@ -179,7 +96,7 @@ def package_fields(view: dict[str, Any], now: datetime | None = None) -> list[tu
     ]
     if meta.get("gone_upstream_at"):
         lines.append(
-            ("Upstream", f"gone from Django Packages since {meta['gone_upstream_at'][:10]}")
+            ("Upstream", f"gone from Django Packages since {utc_date(meta['gone_upstream_at'])}")
         )
     lines = mark_edited(lines + overlay_lines(view), view)
     return [(label, inert(value, multiline=label == "Notes")) for label, value in lines]

@@ -42,9 +42,10 @@ def row_schema(catalogue: Catalogue) -> dict[str, Any]:
     properties = {}
     for f in catalogue.fields:
         schema = _TYPES[f.type]
+        also = f" (also accepted as: {', '.join(f.other_names)})" if f.other_names else ""
         properties[f.name] = {
             **(_nullable(schema) if f.nullable else schema),
-            "description": f.description,
+            "description": f.description + also,
         }
     return {
         "$schema": DIALECT,
@@ -143,6 +144,8 @@ def view_schema() -> dict[str, Any]:
         "notes": {**_string(nullable=True), "description": "your notes (pkgcli edit)"},
         "tags": {"type": "array", "items": _string(), "description": "your tags (pkgcli edit)"},
     }
+    properties = {**upstream, **_source_fields_schema(time), **user}
+    _describe_from_registry(properties)
     return {
         "$schema": DIALECT,
         "$id": f"urn:pkgcli:schema:package-view:{SCHEMA_VERSION}",
@@ -154,9 +157,25 @@ def view_schema() -> dict[str, Any]:
             "and `pkgcli`. Later sources may add keys."
         ),
         "type": "object",
-        "properties": {**upstream, **_source_fields_schema(time), **user, "pkgcli": meta},
+        "properties": {**properties, "pkgcli": meta},
         "required": [*upstream, *_source_fields_schema(time), *user, "pkgcli"],
     }
+
+
+def _describe_from_registry(properties: dict[str, Any]) -> None:
+    """Each view key's description from the field registry, with the names `--fields`,
+    `--sort` and `edit` accept for it, so the view and row schemas never disagree."""
+    for f in PACKAGES.fields:
+        key = f.view_key
+        schema = properties.get(key, {})
+        linked = "uri" in (schema.get("format"), schema.get("items", {}).get("format"))
+        if key in properties and not linked:  # links (category, grids) are not the row's slugs
+            names = ", ".join(dict.fromkeys([f.name, *f.other_names]))
+            editable = "; editable" if f.edit else ""
+            properties[key] = {
+                **properties[key],
+                "description": f"{f.description} (field names: {names}{editable})",
+            }
 
 
 def _source_fields_schema(time: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Django Packages' own package score, as a pure function (see upstream.md, "score").
+"""Django Packages' own package score, as a pure function (see docs/upstream.md, "Score").
 
 With W = stars and M = whole months since the last commit:
 W - floor(M/3)·W/10 (W/10 when the last commit is unknown) - (0 if the package supports

@@ -7,11 +7,12 @@ meaning) plus pkgcli's own facts about it under `pkgcli`. Nothing here prints.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from pkgcli.context import AppContext
-from pkgcli.errors import NotFound, UsageError
+from pkgcli.errors import NotFound, PkgcliError, UpstreamError, UsageError
 from pkgcli.merge import credit_edits, merge_sources
 from pkgcli.models import UPSTREAM_PACKAGE_KEYS, is_valid_slug, upstream_timestamp
 from pkgcli.overlay import (
@@ -162,6 +163,34 @@ def show_package(ctx: AppContext, slug: str, *, offline: bool) -> dict[str, Any]
     return package_view(store, row, ctx.settings.api_url)
 
 
+class Shown(NamedTuple):
+    """`show SLUG...`: the views found, in the order asked, and what went wrong per slug."""
+
+    views: list[dict[str, Any]]
+    problems: list[PkgcliError]
+
+
+def show_packages(ctx: AppContext, slugs: Sequence[str], *, offline: bool) -> Shown:
+    """Many packages at once: the mirrored ones in one batch of queries (as `show` of one
+    would build them), the missing ones fetched one by one unless `offline`; a slug that is
+    malformed or not found is a problem for that slug only."""
+    store = ctx.store
+    rows: list[Row | dict[str, Any]] = []
+    problems: list[PkgcliError] = []
+    exact = store.packages_by_slugs(slugs)
+    for slug in slugs:
+        try:
+            check_slug(slug)
+            row = (None if slug.isdigit() else exact.get(slug)) or store.get_package(slug)
+            rows.append(row if row is not None else show_package(ctx, slug, offline=offline))
+        except (UsageError, NotFound, UpstreamError) as exc:  # this slug only
+            problems.append(exc)
+    stored = [r for r in rows if "pkgcli" not in r]  # rows still to build; views are built
+    built = iter(package_views(store, stored, ctx.settings.api_url))
+    views = [r if "pkgcli" in r else next(built) for r in rows]
+    return Shown(views, problems)
+
+
 # -- grids and search --------------------------------------------------------------------
 
 
@@ -261,6 +290,72 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{word}"*' for word in words)
 
 
+_EDITED_TEXT = ("title", "repo_description", "notes", "tags")  # what search reads in edits
+
+
+def _edited_text_ids(store: Store, words: list[str]) -> list[int]:
+    """Packages whose edited text (your title, description, notes, tags) holds every word
+    somewhere: few rows, matched here rather than indexed."""
+    from pkgcli.overlay import edit_value
+
+    found = []
+    for package_id, edits in store.active_edits().items():
+        texts: list[str] = []
+        for edit in edits:
+            if edit["field"] in _EDITED_TEXT:
+                value = edit_value(store, edit, "new_value")
+                texts += [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        haystack = " ".join([edits[0].get("slug") or "", *texts]).casefold()
+        if texts and all(word.casefold() in haystack for word in words):
+            found.append(package_id)
+    return found
+
+
+def search_package_ids(store: Store, text: str, limit: int | None) -> tuple[list[int], int]:
+    """The first `limit` packages matching `text` (all with None), best first — whole
+    words and word starts (the word index, ranked), then words inside other words (trigram
+    index, most stars first), then your edited text; all words must match — and how many
+    match in all (counted without ranking them, so a common word stays cheap)."""
+    words = re.findall(r"\w+", text)
+    match = fts_query(text)
+    inside = None
+    if all(len(word) >= 3 for word in words):  # a trigram needs three characters
+        inside = " ".join('"' + word.replace('"', "") + '"' for word in words)
+    ids = store.search_package_ids(match, text.strip(), limit)
+    seen = set(ids)
+    if inside is not None and (limit is None or len(ids) < limit):
+        room = None if limit is None else limit - len(ids) + len(seen)
+        more = [i for i in store.trigram_package_ids(inside, room) if i not in seen]
+        ids += more
+        seen.update(more)
+    matched = store.matching_package_ids(match, inside)
+    edited = [i for i in _edited_text_ids(store, words) if i not in matched]
+    ids += [i for i in edited if i not in seen]
+    return (ids if limit is None else ids[:limit]), len(matched) + len(edited)
+
+
+def _close_slugs(store: Store, text: str) -> list[str]:
+    """Slugs with a part close to a mistyped word (`oauht` → django-oauth-toolkit)."""
+    from difflib import get_close_matches
+
+    parts: dict[str, list[str]] = {}
+    for slug in store.package_slugs():
+        for part in re.split(r"[-_.]", slug.lower()):
+            parts.setdefault(part, []).append(slug)
+    slugs: list[str] = []
+    for word in re.findall(r"\w+", text.lower()):
+        for part in get_close_matches(word, list(parts), n=3, cutoff=0.75):
+            slugs += parts[part]
+    return list(dict.fromkeys(slugs))[:3]
+
+
+class Found(NamedTuple):
+    """Search results (after --limit) and how many there were before it."""
+
+    views: list[dict[str, Any]]
+    total: int
+
+
 def search(
     ctx: AppContext,
     text: str,
@@ -269,22 +364,158 @@ def search(
     sort: str | None = None,
     reverse: bool = False,
     limit: int | None = 30,
-) -> list[dict[str, Any]]:
+) -> Found:
     """Full-text search of the mirror: packages (or grids) by relevance, then stars."""
     query = fts_query(text)
     store = ctx.store
     limit = limit or None  # 0: no limit
-    fetch_limit = None if sort else limit  # re-sorting needs every hit before the cut
     if grids:
-        found = _sorted(store.search_grids(query, text.strip(), fetch_limit), "grid", sort, reverse)
+        found = _sorted(store.search_grids(query, text.strip(), None), "grid", sort, reverse)
+        total = len(found)
     else:
-        rows = store.search_packages(query, text.strip(), fetch_limit)
-        views = package_views(store, rows, ctx.settings.api_url)
+        # Re-sorting needs every hit before the cut.
+        wanted, total = search_package_ids(store, text, None if sort else limit)
+        views = package_views(store, store.packages_by_ids(wanted), ctx.settings.api_url)
         found = _sorted(views, "package", sort, reverse)
     if not found:
         what = "grids" if grids else "packages"
         if not store.count(what):
             ctx.note(f"the mirror has no {what} yet: run `pkgcli fetch --all`")
         else:
-            ctx.note(f"no {what} match {text!r}")
-    return _limited(found, limit)
+            close = [] if grids else _close_slugs(store, text)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            ctx.note(f"no {what} match {text!r}{hint}")
+    return Found(_limited(found, limit), total)
+
+
+# -- `pkgcli list`: every package, filtered ----------------------------------------------
+
+
+class PackageFilter(NamedTuple):
+    """What `pkgcli list` keeps; every filter given must hold (they compose with AND).
+    Filters look at the view — upstream merged with the sources and the user's edits — so
+    an edited category or tag counts, as `show` would print it."""
+
+    category: str | None = None
+    grid: str | None = None
+    tags: tuple[str, ...] = ()
+    license: str | None = None
+    django: str | None = None
+    python: str | None = None
+    archived: bool | None = None  # True: only archived; False: all but the archived
+    local: bool = False
+    edited: bool = False
+    stale: str | None = None  # an AGE: last commit longer ago than this
+
+
+_AGE = re.compile(r"^\s*(\d{1,6})\s*(y|mo|w|d|h)\s*$")
+_AGE_SECONDS = {"y": 365 * 86400, "mo": 30 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600}
+
+
+def parse_age(text: str) -> int:
+    """`2y`, `6mo`, `3w`, `30d`, `12h` → seconds; a UsageError for anything else."""
+    found = _AGE.match(text.lower())
+    if found is None:
+        raise UsageError(f"--stale takes an age such as 2y, 6mo, 3w, 30d or 12h, not {text!r}")
+    return int(found[1]) * _AGE_SECONDS[found[2]]
+
+
+def _version_key(text: str) -> str:
+    """`5.2`, ` 5.2 `, `5.2.0`? → `5.2`: classifiers name feature versions only."""
+    parts = text.strip().split(".")
+    if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
+        raise UsageError(f"give a version as X.Y (e.g. 5.2), not {text!r}")
+    return ".".join(parts[:2])
+
+
+def _folded(value: Any) -> set[str]:
+    items = value if isinstance(value, list) else [] if value is None else [value]
+    return {str(item).casefold() for item in items}
+
+
+def _keeps(wanted: PackageFilter, now: datetime) -> Callable[[dict[str, Any]], bool]:
+    """The test a view must pass, built once: each filter reads its field from the registry."""
+    from pkgcli.fields import PACKAGES
+
+    def value(name: str, view: dict[str, Any]) -> Any:
+        return PACKAGES[name].value(view, now)
+
+    checks: list[Callable[[dict[str, Any]], bool]] = []
+    if wanted.category is not None:
+        category = wanted.category.casefold()
+        checks.append(lambda v: category in _folded(value("category", v)))
+    if wanted.grid is not None:
+        grid = wanted.grid.casefold()
+        checks.append(lambda v: grid in _folded(value("grids", v)))
+    for tag in (t.casefold() for t in wanted.tags):
+        checks.append(lambda v, tag=tag: tag in _folded(value("tags", v)))  # type: ignore[misc]
+    if wanted.license is not None:
+        licence = wanted.license.casefold()
+        checks.append(lambda v: licence in _folded(value("license", v)))
+    if wanted.django is not None:
+        django = _version_key(wanted.django)
+        checks.append(lambda v: django in _folded(value("django_versions", v)))
+    if wanted.python is not None:
+        python = _version_key(wanted.python)
+        checks.append(lambda v: python in _folded(value("python_versions", v)))
+    if wanted.archived is not None:
+        archived = wanted.archived
+        checks.append(lambda v: (value("archived", v) is True) == archived)
+    if wanted.local:
+        checks.append(lambda v: value("local", v) is True)
+    if wanted.edited:
+        checks.append(lambda v: bool(value("edited", v)))
+    if wanted.stale is not None:
+        cutoff = now.timestamp() - parse_age(wanted.stale)
+        from pkgcli.fields import parse_iso
+
+        def stale(v: dict[str, Any]) -> bool:
+            last = parse_iso(value("last_commit", v))
+            return last is not None and last.timestamp() < cutoff
+
+        checks.append(stale)
+    return lambda view: all(check(view) for check in checks)
+
+
+def _candidates(store: Store, wanted: PackageFilter) -> list[Row]:
+    """The rows that may pass `wanted`, by slug: every package, or — for the filters only
+    PyPI decides (`--django`, `--python`) — a superset found with one cheap query, so a
+    100,000-package mirror does not build 100,000 views to keep a few."""
+    ids: set[int] | None = None
+    for column, version in (("django_versions", wanted.django), ("python_versions", wanted.python)):
+        if version is not None:
+            found = store.ids_declaring(column, _version_key(version))
+            ids = found if ids is None else ids & found
+    if ids is None:
+        return store.all_packages()
+    return sorted(store.packages_by_ids(sorted(ids)), key=lambda row: row["slug"])
+
+
+class Listing(NamedTuple):
+    """Some views of a longer list: `total` is how many matched before `--limit`."""
+
+    views: list[dict[str, Any]]
+    total: int
+
+
+def list_packages(
+    ctx: AppContext,
+    wanted: PackageFilter,
+    *,
+    sort: str | None = None,
+    reverse: bool = False,
+    limit: int | None = None,
+) -> Listing:
+    """Every package in the mirror that passes `wanted`, sorted (default: by slug)."""
+    from pkgcli.fields import PACKAGES, now_utc
+
+    now = now_utc()
+    keeps = _keeps(wanted, now)  # bad --stale / --django before any work
+    sort_field = PACKAGES.field(sort, option="--sort") if sort else None
+    store = ctx.store
+    rows = _candidates(store, wanted)
+    views = [v for v in package_views(store, rows, ctx.settings.api_url) if keeps(v)]
+    if not views and not store.count("packages"):
+        ctx.note("the mirror has no packages yet: run `pkgcli fetch --all`")
+    found = _sorted(views, "package", sort_field.name if sort_field else None, reverse)
+    return Listing(_limited(found, limit), len(found))

@@ -435,10 +435,58 @@ class Store:
         """The mirrored packages among `ids`, in that order (absent ids are skipped)."""
         return self._rows_for_ids("SELECT * FROM packages WHERE id IN ({marks})", ids)
 
+    def ids_declaring(self, column: str, version: str) -> set[int]:
+        """Packages whose PyPI classifiers may name `version` (`django_versions` or
+        `python_versions`): a superset, cheap to find, that `pkgcli list` then checks
+        exactly on the view. The JSON text holds each version quoted: `"5.2"`."""
+        if column not in ("django_versions", "python_versions"):
+            raise ValueError(column)
+        pattern = '%"' + version.replace("%", "").replace("_", "") + '"%'
+        rows = self.query(f"SELECT package_id FROM pypi_projects WHERE {column} LIKE ?", (pattern,))
+        return {r["package_id"] for r in rows}
+
+    def packages_by_slugs(self, slugs: Sequence[str]) -> dict[str, Row]:
+        """The packages whose slug is exactly one of `slugs` (few queries for many slugs);
+        `get_package` handles the rest (ids, other case)."""
+        found: dict[str, Row] = {}
+        wanted = list(dict.fromkeys(slugs))
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.query(f"SELECT * FROM packages WHERE slug IN ({marks})", chunk):
+                found[row["slug"]] = row
+        return found
+
+    def all_packages(self) -> list[Row]:
+        """Every mirrored package (local ones included), by slug: `pkgcli list` filters them."""
+        return self.query("SELECT * FROM packages ORDER BY slug")
+
     def search_packages(self, match: str, exact: str, limit: int | None) -> list[Row]:
         """Packages matching an FTS5 query, best first (see `_NAMED_HITS`)."""
         ids = self._search_ids("packages", match, exact, limit)
         return self._rows_for_ids("SELECT * FROM packages WHERE id IN ({marks})", ids)
+
+    def search_package_ids(self, match: str, exact: str, limit: int | None = None) -> list[int]:
+        """Ids of the packages matching an FTS5 word query, best first (at most `limit`)."""
+        return self._search_ids("packages", match, exact, limit)
+
+    def trigram_package_ids(self, match: str, limit: int | None = None) -> list[int]:
+        """Ids of the packages whose title, slug or description hold every quoted piece of
+        `match` anywhere inside a word (the trigram index), most stars first."""
+        sql = (
+            "SELECT t.id FROM packages_trigram JOIN packages t ON t.id = packages_trigram.rowid"
+            " WHERE packages_trigram MATCH ? ORDER BY t.repo_watchers DESC, t.slug LIMIT ?"
+        )
+        return [r["id"] for r in self._fts(sql, (match, -1 if limit is None else limit))]
+
+    def matching_package_ids(self, match: str, trigram: str | None) -> set[int]:
+        """Every package either index matches, unranked (cheap: for counting the hits)."""
+        sql = "SELECT rowid AS id FROM packages_fts WHERE packages_fts MATCH ?"
+        params = [match]
+        if trigram is not None:
+            sql += " UNION SELECT rowid FROM packages_trigram WHERE packages_trigram MATCH ?"
+            params.append(trigram)
+        return {r["id"] for r in self._fts(sql, params)}
 
     def search_grids(self, match: str, exact: str, limit: int | None) -> list[Row]:
         """Grids matching an FTS5 query (title, slug, description), with their sizes."""

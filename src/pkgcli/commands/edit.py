@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from pkgcli.completion import complete_package_slug, complete_set, complete_unset
+
 app = typer.Typer(rich_markup_mode=None, add_completion=False)
 
 
@@ -14,15 +16,30 @@ app = typer.Typer(rich_markup_mode=None, add_completion=False)
 def edit(
     ctx: typer.Context,
     slug: Annotated[
-        str | None, typer.Argument(metavar="SLUG", help="Package slug (or numeric id).")
+        str | None,
+        typer.Argument(
+            metavar="SLUG",
+            help="Package slug (or numeric id).",
+            autocompletion=complete_package_slug,
+        ),
     ] = None,
     sets: Annotated[
         list[str] | None,
-        typer.Option("--set", metavar="FIELD=VALUE", help="Set a field (repeatable)."),
+        typer.Option(
+            "--set",
+            metavar="FIELD=VALUE",
+            autocompletion=complete_set,
+            help="Set a field, by either of its names (repeatable; see `edits fields`).",
+        ),
     ] = None,
     unsets: Annotated[
         list[str] | None,
-        typer.Option("--unset", metavar="FIELD", help="Back to the upstream value (repeatable)."),
+        typer.Option(
+            "--unset",
+            metavar="FIELD",
+            autocompletion=complete_unset,
+            help="Back to the upstream value (repeatable).",
+        ),
     ] = None,
     editor: Annotated[
         bool, typer.Option("--editor", help="Edit in $VISUAL/$EDITOR (default on a terminal).")

@@ -16,9 +16,25 @@ from pkgcli.commands._options import (
     emit,
 )
 from pkgcli.completion import complete_fields, complete_grid_slug
-from pkgcli.models import MAX_ID  # a bigger --limit is a usage error, not OverflowError
+from pkgcli.models import MAX_ID
+from pkgcli.output import OutputFormat
 
 app = typer.Typer(rich_markup_mode=None, add_completion=False)
+
+LimitOption = Annotated[  # a --limit beyond SQLite's range is a usage error, not OverflowError
+    int | None,
+    typer.Option("--limit", min=0, max=MAX_ID, metavar="N", help="At most N rows (0: all)."),
+]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        "--fields",
+        metavar="A,B,C",
+        autocompletion=complete_fields,
+        help="Columns to print, comma-separated, or 'all' (see --list-fields).",
+    ),
+]
 
 
 @app.command("list-grid")
@@ -35,20 +51,8 @@ def list_grid(
     ] = None,
     sort: SortOption = None,
     reverse: ReverseOption = False,
-    limit: Annotated[
-        int | None,
-        typer.Option("--limit", min=0, max=MAX_ID, metavar="N", help="At most N rows (0: all)."),
-    ] = None,
-    columns: Annotated[
-        str | None,
-        typer.Option(
-            "--columns",
-            "--fields",
-            metavar="A,B,C",
-            autocompletion=complete_fields,
-            help="Columns to print, comma-separated, or 'all' (see --list-fields).",
-        ),
-    ] = None,
+    limit: LimitOption = None,
+    columns: ColumnsOption = None,
     fmt: FormatOption = None,
     json_output: JsonOption = False,
     list_fields: ListFieldsOption = False,
@@ -62,7 +66,34 @@ def list_grid(
         typer.Option("--matrix", metavar="django|python", help="Packages by versions."),
     ] = None,
 ) -> None:
-    """Compare the packages of a grid side by side, or list every grid."""
+    """Compare the packages of a grid side by side, or list every grid (see also `pkgcli
+    grids` and `pkgcli grid SLUG`, the same two jobs as two commands).
+
+    Example: pkgcli list-grid rest-frameworks --sort stars
+    """
+    run_list_grid(
+        ctx, slug, sort, reverse, limit, columns, fmt, json_output, list_fields, no_color,
+        django=django, matrix=matrix,
+    )  # fmt: skip
+
+
+def run_list_grid(
+    ctx: typer.Context,
+    slug: str | None,
+    sort: str | None,
+    reverse: bool,
+    limit: int | None,
+    columns: str | None,
+    fmt: OutputFormat | None,
+    json_output: bool,
+    list_fields: bool,
+    no_color: bool,
+    *,
+    django: str | None = None,
+    matrix: str | None = None,
+) -> None:
+    """The grid list (no slug) or one grid's comparison, in the chosen format; `django` adds
+    a support column and `matrix` prints packages by versions (pkgcli.present.compat_grid)."""
     from pkgcli import service
     from pkgcli.output import output_options, render_field_list, render_listing, selected
 

@@ -29,7 +29,7 @@ def search(
         list[str] | None,
         typer.Argument(
             metavar="TEXT...",
-            help="Words to look for; all must match, as word prefixes.",
+            help="Words to look for; all must match, anywhere in a word.",
             show_default=False,
         ),
     ] = None,
@@ -46,7 +46,11 @@ def search(
     list_fields: ListFieldsOption = False,
     no_color: NoColorOption = False,
 ) -> None:
-    """Search the mirror offline (title, slug, description, participants) by relevance."""
+    """Search the mirror offline by relevance: title, slug, description, participants, and
+    your edited text, notes and tags. Words match inside words too (`auth` finds allauth).
+
+    Example: pkgcli search oauth --limit 5
+    """
     from pkgcli import service
     from pkgcli.output import output_options, render_field_list, render_listing
 
@@ -58,4 +62,6 @@ def search(
         raise UsageError("give the words to search for: pkgcli search TEXT...")
     text = " ".join(words)
     found = service.search(ctx.obj, text, grids=grids, sort=sort, reverse=reverse, limit=limit)
-    emit(render_listing(found, kind, out, preset=None if grids else "search"))
+    emit(render_listing(found.views, kind, out, preset=None if grids else "search"))
+    if len(found.views) < found.total:
+        ctx.obj.note(f"{len(found.views)} of {found.total} shown; --limit 0 for all")

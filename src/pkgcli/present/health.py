@@ -88,13 +88,20 @@ def health_pairs(view: dict[str, Any], *, explain: bool) -> str:
 
 def attach_health(view: dict[str, Any], app: Any, *, explain: bool) -> dict[str, Any]:
     """Add `pkgcli.health` (and with `explain`, `pkgcli.score_explained`) to a view."""
+    attach_health_many([view], app, explain=explain)
+    return view
+
+
+def attach_health_many(views: list[dict[str, Any]], app: Any, *, explain: bool) -> None:
+    """`attach_health` for many views (`show A B …`), reading the end-of-life table once:
+    each record of `show A B --json` is the record `show A --json` prints."""
     from pkgcli.health import context, evaluate, score_explanation
     from pkgcli.history import star_trend
 
     ctx = context(app.settings.db_path)
-    meta = view.setdefault("pkgcli", {})
-    meta["health"] = evaluate(view, ctx)
-    meta["star_trend"] = star_trend(app.store, view.get("id"))
-    if explain:
-        meta["score_explained"] = score_explanation(view, ctx.now)
-    return view
+    for view in views:
+        meta = view.setdefault("pkgcli", {})
+        meta["health"] = evaluate(view, ctx)
+        meta["star_trend"] = star_trend(app.store, view.get("id"))
+        if explain:
+            meta["score_explained"] = score_explanation(view, ctx.now)
