@@ -343,65 +343,6 @@ def render_package(view: dict[str, Any], now: datetime | None = None) -> Rendera
     return Group(*parts)
 
 
-def fetch_summary(report: Any, *, interrupted: bool = False) -> str:
-    """The one-line summary a fetch ends with (stderr)."""
-    parts = [
-        plural(report.packages, "package"),
-        plural(report.grids, "grid"),
-        plural(report.categories, "category", "categories"),
-    ]
-    extra = []
-    if report.new:
-        extra.append(f"{report.new:,} new")
-    if report.gone:
-        extra.append(f"{report.gone:,} gone upstream")
-    head = "Interrupted after saving" if interrupted else "Fetched"
-    tail = f"; {', '.join(extra)}" if extra else ""
-    timing = f" in {report.seconds:.1f} s ({report.requests:,} requests)" if not interrupted else ""
-    rerun = "; run the same command again to complete" if interrupted else ""
-    return f"{head} {', '.join(parts)}{timing}{tail}{rerun}"
-
-
-class _ProgressBar:
-    """Drives a rich progress bar on stderr from sync's progress(phase, advance, total)."""
-
-    def __init__(self) -> None:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.progress = Progress(console=Console(stderr=True), transient=True)
-        self.tasks: dict[str, Any] = {}
-
-    def __call__(self, phase: str, advance: int, total: int | None) -> None:
-        if phase not in self.tasks:
-            self.tasks[phase] = self.progress.add_task(phase.capitalize(), total=total)
-        task = self.tasks[phase]
-        if total is not None:
-            self.progress.update(task, total=total)
-        if advance:
-            self.progress.advance(task, advance)
-
-
-class progress_reporter:
-    """A progress callback: a live bar when stderr is a terminal, silence otherwise."""
-
-    def __enter__(self) -> Any:
-        import sys
-
-        if not sys.stderr.isatty():
-            return lambda phase, advance, total: None
-        self.bar = _ProgressBar()
-        self.bar.progress.start()
-        return self.bar
-
-    def __exit__(self, *exc: object) -> None:
-        if hasattr(self, "bar"):
-            self.bar.progress.stop()
-
-
-# -- pkgcli edit -----------------------------------------------------------------------
-
-
 def edit_value_text(value: Any, limit: int = 80) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 3] + "..."

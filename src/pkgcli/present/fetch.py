@@ -14,6 +14,8 @@ import textwrap
 from datetime import UTC, datetime
 from typing import Any
 
+from pkgcli.present.text import plural
+
 WIDTH = 80
 OUTCOME_WORDS = {
     "ok": "ok",
@@ -25,16 +27,12 @@ OUTCOME_WORDS = {
 }
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
 def render_catalogue_line(report: Any, *, interrupted: bool = False) -> str:
     """The Django Packages stage in one line."""
     parts = [
-        _plural(report.packages, "package"),
-        _plural(report.grids, "grid"),
-        _plural(report.categories, "category", "categories"),
+        plural(report.packages, "package"),
+        plural(report.grids, "grid"),
+        plural(report.categories, "category", "categories"),
     ]
     extra = []
     if report.new:
@@ -57,8 +55,8 @@ def render_source_lines(tally: Any) -> list[str]:
     """One source: every outcome, then requests, 304s and the quota left."""
     if tally.skipped:
         return _wrap(tally.skipped)
-    head = f"{tally.label}: {_plural(tally.packages, 'package')}; "
-    head += f"{_plural(tally.requests, 'request')}, {tally.not_modified:,} answered 304"
+    head = f"{tally.label}: {plural(tally.packages, 'package')}; "
+    head += f"{plural(tally.requests, 'request')}, {tally.not_modified:,} answered 304"
     if tally.quota is not None:
         head += f"; quota left {tally.quota[0]:,} of {tally.quota[1]:,}"
     if tally.secondary_limits:
