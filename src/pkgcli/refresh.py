@@ -85,6 +85,7 @@ class Tally:
     skipped: str | None = None
     stop: SourceStopped | None = None
     quota: tuple[int, int] | None = None  # (remaining, limit) after the run, when known
+    unusable: dict[str, int] = field(default_factory=dict)  # upstream keys stored as unknown
 
     def add(self, result: Result) -> None:
         self.requests += result.requests
@@ -315,6 +316,9 @@ class Refresh:
             if clients:
                 tally.requests = sum(c.http.requests for c in clients)
                 tally.secondary_limits = sum(getattr(c, "secondary_hits", 0) for c in clients)
+                for client in clients:
+                    for key, n in client.unusable.items():
+                        tally.unusable[key] = tally.unusable.get(key, 0) + n
                 core = getattr(clients[0], "rate", {}).get("core")
                 if core is not None:
                     tally.quota = (core.remaining, core.limit)

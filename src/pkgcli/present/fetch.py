@@ -70,6 +70,10 @@ def render_source_lines(tally: Any) -> list[str]:
             f"  GitHub was still computing commit activity for {tally.still_computing:,} "
             "package(s): pending, their other values are stored"
         )
+    if tally.unusable:
+        keys = ", ".join(f"{key} ({n:,})" for key, n in sorted(tally.unusable.items()))
+        total = plural(sum(tally.unusable.values()), "unusable value")
+        lines += _wrap(f"  stored {total} from {tally.label} as unknown: {keys}")
     if tally.errors:
         more = f" (and {len(tally.errors) - 1:,} more)" if len(tally.errors) > 1 else ""
         lines += _wrap(f"  {tally.label} failed: {tally.errors[0]}{more}")

@@ -187,6 +187,13 @@ class SourceClient:
         self.budget: Budget | None = None  # the run's, set by the engine
         self._lock = threading.Lock()
         self._failures = 0
+        self.unusable: dict[str, int] = {}  # upstream keys stored as unknown, and how often
+
+    def note_unusable(self, problems: list[str]) -> None:
+        """Count the keys a `parse_*` stored as unknown (wrong type or out of range)."""
+        with self._lock:
+            for key in problems:
+                self.unusable[key] = self.unusable.get(key, 0) + 1
 
     # -- stopping ------------------------------------------------------------------------
 

@@ -121,7 +121,9 @@ class ForgeClient(SourceClient):
     def fetch_repo(self, repo: ForgeRepo, cache: Mapping[str, CacheEntry]) -> Answer:
         parse = parse_gitlab_project if repo.kind == "gitlab" else parse_gitea_repo
         url = repo.project_url(self.base_url)
-        answer = self.get(url, cache.get(url), lambda doc, _: parse(doc))
+        problems: list[str] = []
+        answer = self.get(url, cache.get(url), lambda doc, _: parse(doc, problems))
+        self.note_unusable(problems)
         if answer.status == 200 and answer.data is None:
             answer.status, answer.message = 502, "not a repository record"
         return answer

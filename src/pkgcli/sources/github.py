@@ -17,6 +17,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -394,7 +395,9 @@ class GitHubClient(SourceClient):
 
     def fetch_repo(self, full_name: str, cache: Mapping[str, CacheEntry]) -> Answer:
         url = self.repo_url(full_name)
-        answer = self.get(url, cache.get(url), lambda doc, _: parse_repo(doc))
+        problems: list[str] = []
+        answer = self.get(url, cache.get(url), lambda doc, _: parse_repo(doc, problems))
+        self.note_unusable(problems)
         if answer.status == 200 and answer.data is None:
             answer.status, answer.message = 502, "not a repository record"
         if answer.ok and answer.moved_to and answer.entry is not None:
@@ -406,16 +409,21 @@ class GitHubClient(SourceClient):
 
     def fetch_participation(self, full_name: str, cache: Mapping[str, CacheEntry]) -> Answer:
         url = self.participation_url(full_name)
-        answer = self.get(url, cache.get(url), lambda doc, _: parse_participation(doc))
+        problems: list[str] = []
+        answer = self.get(url, cache.get(url), lambda doc, _: parse_participation(doc, problems))
+        self.note_unusable(problems)
         if answer.status == 200 and answer.data is None:  # `{}`: still computing
             answer.status, answer.entry = 202, None
         return answer
 
     def fetch_commits(self, full_name: str, cache: Mapping[str, CacheEntry]) -> Answer:
         url = self.commits_url(full_name)
-        return self.get(
-            url, cache.get(url), lambda doc, r: parse_commits(doc, r.headers.get("link"))
+        problems: list[str] = []
+        answer = self.get(
+            url, cache.get(url), lambda doc, r: parse_commits(doc, r.headers.get("link"), problems)
         )
+        self.note_unusable(problems)
+        return answer
 
     def fetch_contributors(self, full_name: str, cache: Mapping[str, CacheEntry]) -> Pages:
         """Every page of contributors, each page conditional on its own validators."""
@@ -424,7 +432,9 @@ class GitHubClient(SourceClient):
         for _ in range(CONTRIBUTOR_PAGES):
             if url is None:
                 break
-            answer = self.get(url, cache.get(url), _contributors_page)
+            problems: list[str] = []
+            answer = self.get(url, cache.get(url), partial(_contributors_page, problems=problems))
+            self.note_unusable(problems)
             pages.add(answer)
             if not answer.ok:
                 pages.logins = None
@@ -445,7 +455,9 @@ class GitHubClient(SourceClient):
         if response.status_code != 200:
             raise UpstreamError(f"GitHub GraphQL answered {response.status_code}")
         doc = decode_json(self.label, response)
-        repos, errors = parse_graphql(doc, len(names))
+        problems: list[str] = []
+        repos, errors = parse_graphql(doc, len(names), problems)
+        self.note_unusable(problems)
         if "RATE_LIMITED" in errors.values() or _graphql_rate_limited(doc):
             raise self.stop("GitHub GraphQL rate limit reached", self._graphql_reset())
         return repos, errors
@@ -459,9 +471,11 @@ def _graphql_rate_limited(doc: Any) -> bool:
     return any(e.get("type") == "RATE_LIMITED" for e in graphql_errors(doc))
 
 
-def _contributors_page(doc: Any, response: httpx.Response) -> dict[str, Any]:
+def _contributors_page(
+    doc: Any, response: httpx.Response, problems: list[str] | None = None
+) -> dict[str, Any]:
     return {
-        "logins": parse_contributors(doc),
+        "logins": parse_contributors(doc, problems),
         "next": parse_link_header(response.headers.get("link")).get("next"),
     }
 

@@ -174,7 +174,11 @@ class PyPIClient(SourceClient):
 
     def fetch_project(self, name: str, cache: Mapping[str, CacheEntry]) -> Answer:
         url = self.project_url(name)
-        answer = self.get(url, cache.get(url), lambda doc, _: parse_project(doc, expected=name))
+        problems: list[str] = []
+        answer = self.get(
+            url, cache.get(url), lambda doc, _: parse_project(doc, problems, expected=name)
+        )
+        self.note_unusable(problems)
         if answer.status == 200 and answer.data is None:
             answer.status, answer.message = 502, "not a project document"
         return answer
