@@ -32,3 +32,20 @@ def test_wrong_types_from_github_are_unknown_and_counted(
     assert archived is None  # "false" is not a JSON boolean: unknown, never archived
     shown = json.loads(cli("show", DOT, "--offline", "--json").stdout)
     assert shown["archived"] is None
+
+
+def test_wrong_typed_stats_are_a_failure_not_still_computing(
+    fake: Any, cli: CliHarness, isolated_env: Path
+) -> None:
+    assert cli("fetch", DOT, "--source", "djangopackages").exit_code == 0
+    repo = fake.github.find("jazzband/django-oauth-toolkit")
+    repo.participation = [-1] * 52  # not counts: the boundary makes the list unknown
+    result = cli("fetch", DOT, "--source", "github")
+    assert result.exit_code == 6, result.stderr  # finished; this package's stats failed
+    assert "weekly participation that is not 52 counts" in result.stderr
+    assert "still computing" not in result.stderr
+    with sqlite3.connect(isolated_env) as conn:
+        outcome = conn.execute(
+            "SELECT outcome FROM fetch_outcomes WHERE source = 'github' ORDER BY run_id DESC"
+        ).fetchone()[0]
+    assert outcome == "failed"

@@ -168,6 +168,13 @@ def shift_weeks(weeks: list[int], since: str, now: datetime) -> list[int]:
 ANSWERED_OUTCOMES = ("ok", "not_modified", "moved")
 
 
+def _answered(label: str, answer: Answer, what: str) -> str:
+    """Why one request failed: upstream's (or the boundary's) words, else its status."""
+    if answer.message:
+        return f"{label} sent {answer.message} for {what}"
+    return f"{label} answered {answer.status} for {what}"
+
+
 def github_job(
     client: GitHubClient,
     target: Target,
@@ -257,7 +264,7 @@ def _github_details(
     elif stats.status == 202:
         result.pending = name  # computing: revisit later
     elif stats.status not in EMPTY_ANSWERS:
-        return f"GitHub answered {stats.status} for the participation of {name}"
+        return _answered("GitHub", stats, f"the participation of {name}")
     pages: Pages = client.fetch_contributors(name, cache)
     for answer in pages.answers:
         result.count(answer)
@@ -295,7 +302,7 @@ def stats_job(
             return result.settle("pending", "GitHub was still computing commit activity")
         if stats.status in EMPTY_ANSWERS:
             return result.settle(*settled)
-        return result.fail(f"GitHub answered {stats.status} for the participation of {name}")
+        return result.fail(_answered("GitHub", stats, f"the participation of {name}"))
     except SourceStopped as stop:
         return result.stop(stop.reason)
     except UpstreamError as exc:

@@ -410,10 +410,20 @@ class GitHubClient(SourceClient):
     def fetch_participation(self, full_name: str, cache: Mapping[str, CacheEntry]) -> Answer:
         url = self.participation_url(full_name)
         problems: list[str] = []
-        answer = self.get(url, cache.get(url), lambda doc, _: parse_participation(doc, problems))
+        computing: list[bool] = []
+
+        def parse(doc: Any, _: httpx.Response) -> list[int] | None:
+            computing.append(doc == {})  # GitHub's `{}` while it computes, not a bad answer
+            return parse_participation(doc, problems)
+
+        answer = self.get(url, cache.get(url), parse)
         self.note_unusable(problems)
-        if answer.status == 200 and answer.data is None:  # `{}`: still computing
-            answer.status, answer.entry = 202, None
+        if answer.status == 200 and answer.data is None:
+            answer.entry = None
+            if computing and computing[-1]:
+                answer.status = 202
+            else:  # wrong types or not 52 weeks: unknown, and said so, never "computing"
+                answer.status, answer.message = 502, "weekly participation that is not 52 counts"
         return answer
 
     def fetch_commits(self, full_name: str, cache: Mapping[str, CacheEntry]) -> Answer:
