@@ -6,7 +6,7 @@ stored through the real parse_* / Store.save_* path), the process wall time of
 `pkgcli show SLUG --json --offline`, in the same alternated runs (stdout piped, so the
 default plain format, as a script sees it). Targets: list-grid, search, search auth and
 `list --django 5.2 --sort stars` <= 1.5x show; `show -` with 1,000 slugs <= 2x show; show
-<= 1.3x `python -c "import typer"`.
+<= 1.3x `python -c "import typer"`; `fetch --all --plan` <= 1.5x show (the refresh issue).
 
 Run: python benchmarks/bench_output.py [--runs 21] [--sizes 6000,100000] [--keep DIR]
 """
@@ -81,7 +81,13 @@ def mirror_for(size: int, where: Path) -> tuple[Path, str, int, str]:
 def measure(size: int, where: Path, runs: int) -> list[list[str]]:
     db, grid, grid_size, package = mirror_for(size, where)
     pkgcli = venv_bin("pkgcli")
-    env = {**os.environ, "PKGCLI_DB": str(db), "NO_COLOR": "1"}
+    closed = "http://127.0.0.1:9"  # `fetch --plan` must never leave this machine
+    env = {
+        **os.environ,
+        "PKGCLI_DB": str(db),
+        "NO_COLOR": "1",
+        **{f"PKGCLI_{name}_URL": closed for name in ("API", "GITHUB_API", "PYPI")},
+    }
     slugs_file = where / f"slugs-{size}.txt"
     if not slugs_file.exists():
         store = open_store(str(db))
@@ -100,6 +106,7 @@ def measure(size: int, where: Path, runs: int) -> list[list[str]]:
             f'exec "$0" show - --json --offline < "{slugs_file}"',
             pkgcli,
         ],
+        "fetch --all --plan": [pkgcli, "fetch", "--all", "--plan"],
         "list-grid": [pkgcli, "list-grid", grid],
         "search": [pkgcli, "search", SELECTIVE],
         "list-grid --json": [pkgcli, "list-grid", grid, "--json"],
@@ -121,6 +128,7 @@ def measure(size: int, where: Path, runs: int) -> list[list[str]]:
         "list --django": "list --django 5.2 --sort stars",
         "search auth": "search auth  (inside words: trigram)",
         "show - (1,000)": "show - --json --offline  (1,000 slugs on stdin)",
+        "fetch --all --plan": "fetch --all --plan  (no token: nothing fetched)",
     }
     targets = {
         "list-grid": TARGET,
@@ -128,6 +136,7 @@ def measure(size: int, where: Path, runs: int) -> list[list[str]]:
         "list --django": TARGET,
         "search auth": TARGET,
         "show - (1,000)": 2.0,
+        "fetch --all --plan": TARGET,
     }
     rows = []
     for name, seconds in medians.items():
