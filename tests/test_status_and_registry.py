@@ -114,8 +114,8 @@ def test_a_source_registered_by_a_test_flows_through_fetch_show_and_paths(
 ) -> None:
     monkeypatch.setenv("PKGCLI_TINYFORGE_URL", "http://127.0.0.1:9/tiny")
     cli.transport = tiny_transport()
+    tinyforge.migrate(str(isolated_env))  # the source's own migration, before first use
     assert cli("fetch", "tiny-pkg", "--source", "djangopackages").exit_code == 0
-    tinyforge.migrate(str(isolated_env))  # the source's own migration
 
     result = cli("fetch", "TINY-PKG", "--source", "TinyForge", "--json")
     assert result.exit_code == 0, result.stderr
