@@ -24,8 +24,8 @@ DJANGO-OAUTH-TOOLKIT>=2.0,\\
     <4
 requests==2.32.3 --hash=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6
 -e git+https://github.com/example/migrations-two-factor.git@main#egg=Migrations_Two_Factor
-tables.mptt.survey @ https://example.org/tables_mptt_survey-1.0.tar.gz
-https://example.org/wheels/Django_Queue_Widget_Simple-0.3-py3-none-any.whl
+Django.Haystack @ https://example.org/django_haystack-1.0.tar.gz
+https://example.org/wheels/Extra-0.3-py3-none-any.whl
 -e .
 ./vendor/not-a-package
 """
@@ -34,7 +34,7 @@ https://example.org/wheels/Django_Queue_Widget_Simple-0.3-py3-none-any.whl
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     (tmp_path / "base.txt").write_text("Django>=5.2,<6.0\n-r common.txt\n")
-    (tmp_path / "common.txt").write_text("django-tenants-templated  # indirect include\n")
+    (tmp_path / "common.txt").write_text("django_tenants.mail  # indirect include\n")
     (tmp_path / "constraints.txt").write_text("urllib3<3\n")
     path = tmp_path / "requirements.txt"
     path.write_text(REQUIREMENTS)
@@ -58,9 +58,9 @@ def test_requirements_file_offline_maps_every_normalisation(
         "django-debug-toolbar",
         "django-oauth-toolkit",
         "migrations-two-factor",
-        "tables-mptt-survey",
-        "django-queue-widget-simple",
-        "django-tenants-templated",
+        "django-haystack",
+        "extra",
+        "django-tenants-mail",
     }
     toolbar = rows["django-debug-toolbar"]
     assert toolbar["slug"] == "django-debug-toolbar"
@@ -72,8 +72,9 @@ def test_requirements_file_offline_maps_every_normalisation(
         assert isinstance(row["reasons"], list)
         assert row["django_supported"] in (True, False, None)
         assert isinstance(row["alternatives"], list)
-    assert rows["django-queue-widget-simple"]["pinned"] == "0.3"  # from the wheel's name
-    assert rows["django-queue-widget-simple"]["slug"] == "django_queue_widget_simple"
+    assert rows["extra"]["pinned"] == "0.3"  # from the wheel's name
+    assert rows["extra"]["slug"] == "extra"  # its pypi_url is the bare name "extra"
+    assert rows["django-tenants-mail"]["slug"] == "django-tenants-mail"  # via common.txt
     # requests and urllib3 (a constraint only) are not on Django Packages: counted only
     assert "4 not" not in result.stderr and "1 not (--all lists them)" in result.stderr
     assert "2 lines not understood" in result.stderr  # -e . and a local path
@@ -116,6 +117,10 @@ def test_alternatives_come_from_the_grid_with_a_higher_score(
                 "UPDATE packages SET repo_watchers = ?, last_updated = ? WHERE id = ?",
                 (stars, "2026-11-01T00:00:00+00:00", pid),
             )
+        conn.execute(  # 3142 has no pypi_url in the fixtures: give it PyPI data by hand
+            "INSERT OR REPLACE INTO pypi_projects (package_id, project, fetched_at, status) "
+            "VALUES (3142, 'dj-teams-gdpr', '2030-01-01T00:00:00+00:00', 'ok')"
+        )
         conn.execute("UPDATE pypi_projects SET django_versions = '[\"5.2\"]'")
         conn.execute(
             "INSERT INTO github_repos (package_id, archived, repo_fetched_at) VALUES (5810, 1, ?)",
@@ -123,9 +128,9 @@ def test_alternatives_come_from_the_grid_with_a_higher_score(
         )
     conn.close()
     req = tmp_path / "requirements.txt"
-    req.write_text("Django~=5.2.0\ntables-mptt-survey\n")
-    row = _rows(cli("check", str(req), "--offline", "--json"))["tables-mptt-survey"]
-    assert row["alternatives"] == ["django-tenants-templated", "django-tweaks-maintenance"]
+    req.write_text("Django~=5.2.0\ndjango-haystack\n")
+    row = _rows(cli("check", str(req), "--offline", "--json"))["django-haystack"]
+    assert row["alternatives"] == ["dj_teams_gdpr", "django-notifications"]
 
 
 def test_pyproject_reads_dependencies_extras_and_groups(
@@ -141,13 +146,13 @@ dependencies = ["Django>=5.2,<5.3", "django-oauth-toolkit>=3"]
 [project.optional-dependencies]
 debug = ["django_debug_toolbar; extra == 'debug'"]
 [dependency-groups]
-test = ["tables-mptt-survey==1.2", {include-group = "lint"}]
+test = ["django-haystack==1.2", {include-group = "lint"}]
 lint = ["ruff"]
 """
     )
     rows = _rows(cli("check", str(path), "--offline", "--json"))
-    assert set(rows) == {"django-oauth-toolkit", "django-debug-toolbar", "tables-mptt-survey"}
-    assert rows["tables-mptt-survey"]["pinned"] == "1.2"
+    assert set(rows) == {"django-oauth-toolkit", "django-debug-toolbar", "django-haystack"}
+    assert rows["django-haystack"]["pinned"] == "1.2"
     assert rows["django-oauth-toolkit"]["django"] == "5.2"
 
 
@@ -283,9 +288,15 @@ def test_online_fetches_what_is_missing_and_asks_for_the_pinned_versions_advisor
 
 def test_fail_on_each_condition(fake: Any, cli: CliHarness, tmp_path: Path) -> None:
     assert cli("fetch", "--all", "--source", "djangopackages,pypi").exit_code == 0
+    conn = sqlite3.connect(tmp_path / "mirror.db")
+    with conn:  # PyPI's "Inactive" classifier: a risk rule
+        conn.execute(
+            "UPDATE pypi_projects SET development_status = '7 - Inactive' WHERE package_id = 2225"
+        )
+    conn.close()
     req = tmp_path / "requirements.txt"
-    req.write_text("Django==5.2.1\ntables-mptt-survey\n")  # Inactive on the fake's PyPI
-    row = _rows(cli("check", str(req), "--offline", "--json"))["tables-mptt-survey"]
+    req.write_text("Django==5.2.1\ndjango-haystack\n")
+    row = _rows(cli("check", str(req), "--offline", "--json"))["django-haystack"]
     assert row["verdict"] == "risk"
     assert cli("check", str(req), "--offline").exit_code == 0  # no --fail-on: always 0
     assert cli("check", str(req), "--offline", "--fail-on", "risk").exit_code == 8
@@ -327,7 +338,7 @@ def test_pypi_url_in_every_form_maps(fake: Any, cli: CliHarness, tmp_path: Path,
 def test_every_output_format(fake: Any, cli: CliHarness, tmp_path: Path) -> None:
     assert cli("fetch", "--all", "--source", "djangopackages,pypi").exit_code == 0
     req = tmp_path / "requirements.txt"
-    req.write_text("Django==5.2.1\ndjango-debug-toolbar==4.0\ntables-mptt-survey\n")
+    req.write_text("Django==5.2.1\ndjango-debug-toolbar==4.0\ndjango-haystack\n")
     for fmt in ("table", "plain", "csv", "tsv", "md", "ndjson", "json"):
         result = cli("check", str(req), "--offline", "--format", fmt)
         assert result.exit_code == 0, (fmt, result.stderr)
@@ -337,7 +348,7 @@ def test_every_output_format(fake: Any, cli: CliHarness, tmp_path: Path) -> None
     ndjson = cli("check", str(req), "--offline", "--format", "ndjson").stdout.splitlines()
     assert [json.loads(line)["slug"] for line in ndjson] == [
         "django-debug-toolbar",
-        "tables-mptt-survey",
+        "django-haystack",
     ]
     picked = cli("check", str(req), "--offline", "--fields", "slug,verdict", "--format", "csv")
     assert picked.stdout.splitlines()[0] == "slug,verdict"

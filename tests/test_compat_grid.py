@@ -24,7 +24,7 @@ def mirrored(fake: Any, cli: CliHarness, isolated_env: Path) -> Path:
     assert cli("fetch", "--all", "--source", "djangopackages,pypi").exit_code == 0
     conn = sqlite3.connect(isolated_env)
     with conn:  # scripted declarations: one per kind of cell
-        for pid, versions in ((2225, '["5.2", "6.0"]'), (5811, '["4.2"]'), (3142, "[]")):
+        for pid, versions in ((2225, '["5.2", "6.0"]'), (5811, '["4.2"]'), (5754, "[]")):
             conn.execute(
                 "UPDATE pypi_projects SET django_versions = ?, python_versions = '[\"3.12\"]' "
                 "WHERE package_id = ?",
@@ -51,21 +51,21 @@ def test_matrix_fits_the_terminal(
     rows = {
         slug: next(v for k, v in cells.items() if slug.startswith(k.rstrip("…")))
         for slug in (
-            "tables-mptt-survey",
-            "django-tweaks-maintenance",
-            "django-tenants-templated",
-            "wagtail-vite-auth-fields",
+            "django-haystack",
+            "django-notifications",
+            "django-tenants-mail",
+            "dj_teams_gdpr",
         )
     }
-    assert rows["tables-mptt-survey"][-2:] == ["✓", "✓"]  # 5.2 and 6.0
-    assert rows["django-tweaks-maintenance"][-1] == "<"  # 4.2 only: only older
-    assert rows["django-tenants-templated"][-1] == "·"  # no Django classifiers
-    assert set(rows["wagtail-vite-auth-fields"]) == {"?"}  # never on PyPI: unknown
+    assert rows["django-haystack"][-2:] == ["✓", "✓"]  # 5.2 and 6.0
+    assert rows["django-notifications"][-1] == "<"  # 4.2 only: only older
+    assert rows["django-tenants-mail"][-1] == "·"  # no Django classifiers
+    assert set(rows["dj_teams_gdpr"]) == {"?"}  # no pypi_url, never on PyPI: unknown
 
 
 def test_matrix_python_and_data_formats(mirrored: Path, cli: CliHarness) -> None:
     rows = json.loads(cli("list-grid", GRID, "--matrix", "python", "--json").stdout)
-    survey = next(r for r in rows if r["slug"] == "tables-mptt-survey")
+    survey = next(r for r in rows if r["slug"] == "django-haystack")
     assert survey["3.12"] == "supported" and survey["3.13"] == "only older"
     csv = cli("list-grid", GRID, "--matrix", "django", "--format", "csv").stdout
     assert csv.splitlines()[0].startswith("slug,")
@@ -75,9 +75,9 @@ def test_matrix_python_and_data_formats(mirrored: Path, cli: CliHarness) -> None
 def test_django_column_marks_support(mirrored: Path, cli: CliHarness) -> None:
     rows = json.loads(cli("list-grid", GRID, "--django", "5.2", "--json").stdout)
     marks = {r["slug"]: r["django_support"] for r in rows}
-    assert marks["tables-mptt-survey"] == "supported"
-    assert marks["django-tweaks-maintenance"] == "only older"
-    assert marks["wagtail-vite-auth-fields"] == "unknown"
+    assert marks["django-haystack"] == "supported"
+    assert marks["django-notifications"] == "only older"
+    assert marks["dj_teams_gdpr"] == "unknown"
     table = cli("list-grid", GRID, "--django", "5.2", "--format", "table").stdout
     assert "Django 5.2" in table or "Dj5.2" in table
     assert cli("list-grid", GRID, "--django", "latest").exit_code == 2

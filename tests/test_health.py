@@ -230,14 +230,14 @@ def _drop_from_grid(fake: Any, package_id: int, grid_id: int) -> None:
 
 
 def test_changes_reports_scripted_churn_in_every_format(fake: Any, cli: CliHarness) -> None:
+    haystack = fake.pypi.projects["django-haystack"]["info"]  # id 2225, in grid 438
+    haystack["classifiers"] = ["Development Status :: 7 - Inactive"]  # risk, to begin with
     assert cli("fetch", "--all", "--source", "djangopackages,pypi").exit_code == 0
     since = datetime.now(UTC).isoformat()
     # churn: a new release, a star jump, a verdict change, a package leaving a grid
     fake.pypi.projects["django-debug-toolbar"]["info"]["version"] = "99.0"
     fake.catalogue.packages[1858]["repo_watchers"] = 5000
-    fake.pypi.projects["tables-mptt-survey"]["info"]["classifiers"] = [
-        "Development Status :: 5 - Production/Stable"
-    ]
+    haystack["classifiers"] = ["Development Status :: 5 - Production/Stable"]
     _drop_from_grid(fake, 5811, 438)
     assert cli("fetch", "--all", "--source", "djangopackages,pypi").exit_code == 0
 
@@ -247,8 +247,8 @@ def test_changes_reports_scripted_churn_in_every_format(fake: Any, cli: CliHarne
     found = {(r["kind"], r["slug"]) for r in rows}
     assert ("release", "django-debug-toolbar") in found
     assert ("stars", "django-oauth-toolkit") in found
-    assert ("verdict", "tables-mptt-survey") in found
-    assert ("grid_removed", "django-tweaks-maintenance") in found
+    assert ("verdict", "django-haystack") in found
+    assert ("grid_removed", "django-notifications") in found
     stars = next(r for r in rows if r["kind"] == "stars")
     assert (stars["after"], stars["delta"]) == (5000, 5000 - stars["before"])
 
@@ -257,7 +257,7 @@ def test_changes_reports_scripted_churn_in_every_format(fake: Any, cli: CliHarne
     in_438 = json.loads(
         cli("changes", "--since", since, "--grid", "healt-checkers", "--json").stdout
     )
-    assert {r["slug"] for r in in_438} == {"tables-mptt-survey", "django-tweaks-maintenance"}
+    assert {r["slug"] for r in in_438} == {"django-haystack", "django-notifications"}
     for fmt in ("table", "plain", "csv", "tsv", "md", "ndjson"):
         out = cli("changes", "--since", since, "--format", fmt)
         assert out.exit_code == 0 and "django-debug-toolbar" in out.stdout, fmt
