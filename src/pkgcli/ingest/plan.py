@@ -45,7 +45,8 @@ def plan_fetch(ctx: AppContext, selection: Any, chosen: tuple[str, ...]) -> dict
         entry = _source_plan(name, label(name), wanted, rows, token, all_packages)
         if entry is not None:
             sources[name] = entry
-    quota = fetch_github_quota(ctx) if "github" in sources else None
+    asks_github = "github" in sources and not sources["github"].get("skipped")
+    quota = fetch_github_quota(ctx) if asks_github else None  # none needed when skipped
     if quota is not None and "github" in sources:
         _fit_quota(sources["github"], quota)
     seconds = max((s["seconds"] for s in sources.values()), default=0.0)
