@@ -303,6 +303,7 @@ def test_the_quota_floor_stops_github_keeps_what_is_done_and_says_when_to_resume
     assert f"to finish, run: pkgcli fetch --resume after {resume} UTC" in " ".join(
         result.stderr.split()
     )
+    assert result.stderr.strip().splitlines()[-1].startswith("pkgcli: stopped early;")
     assert stop, result.stderr
     # Whatever was in flight when the floor was reached finished; nothing more was sent.
     assert 6 - 3 <= quota.remaining <= 6 and int(stop.group(1)) >= quota.remaining

@@ -44,6 +44,10 @@ def test_wrong_typed_stats_are_a_failure_not_still_computing(
     assert result.exit_code == 6, result.stderr  # finished; this package's stats failed
     assert "weekly participation that is not 52 counts" in result.stderr
     assert "still computing" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]  # ends like every failure: one pkgcli: line
+    assert last == (
+        "pkgcli: 1 package failed (the rest are stored); retry with: pkgcli fetch --failed"
+    )
     with sqlite3.connect(isolated_env) as conn:
         outcome = conn.execute(
             "SELECT outcome FROM fetch_outcomes WHERE source = 'github' ORDER BY run_id DESC"

@@ -114,12 +114,22 @@ def render_summary(summary: Any) -> list[str]:
         "interrupted": "Interrupted",
     }[summary.status]
     lines.append(f"{head} in {summary.seconds:.1f} s (run {summary.run_id}).")
+    # A run that did not do everything ends like every other failure: one `pkgcli:` line,
+    # unwrapped, saying what is left and the command that finishes it.
     command = resume_command(summary)
     if command:
-        lines += _wrap(f"Everything answered is stored; to finish, run: {command}")
-    if summary.status == "failed":
-        lines += _wrap("Retry the failures with: pkgcli fetch --failed")
+        lines.append(
+            f"pkgcli: stopped early; everything answered is stored; to finish, run: {command}"
+        )
+    elif summary.status == "failed":
+        failed = sum(t.outcomes.get("failed", 0) for t in _tallies(summary))
+        what = plural(failed, "package") + " failed" if failed else "some requests failed"
+        lines.append(f"pkgcli: {what} (the rest are stored); retry with: pkgcli fetch --failed")
     return lines
+
+
+def _tallies(summary: Any) -> list[Any]:
+    return list(summary.sources.tallies.values()) if summary.sources is not None else []
 
 
 def summary_json(summary: Any) -> dict[str, Any]:
