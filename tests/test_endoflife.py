@@ -67,3 +67,4 @@ def test_unreachable_is_one_note_and_fetch_still_succeeds(
     assert result.exit_code == 0
     assert "endoflife.date: cannot reach endoflife.date" in result.stderr
     assert "kept the table in use" in result.stderr
+    assert "check PKGCLI_ENDOFLIFE_URL" in " ".join(result.stderr.split())  # names the setting

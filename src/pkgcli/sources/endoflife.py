@@ -87,6 +87,7 @@ def fetch_endoflife(ctx: Any, today: date) -> tuple[dict[str, Any] | None, str]:
         transport=ctx.transport,
         sleep=ctx.sleep,
         max_attempts=1,
+        setting=SETTING,  # a connection error names PKGCLI_ENDOFLIFE_URL
     )
     client = SourceClient(http, base_url(), sleep=ctx.sleep)
     client.label = LABEL
