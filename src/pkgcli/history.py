@@ -86,11 +86,11 @@ def _compared(store: Store, moment: int) -> tuple[dict[int, Row], dict[int, Row]
     One query; snapshots are stored only on change, so different times mean a change."""
     rows = store.query(
         "WITH ends AS (SELECT package_id, MAX(taken_at) AS last, "
-        "COALESCE(MAX(CASE WHEN taken_at <= ?1 THEN taken_at END), MIN(taken_at)) AS base "
-        "FROM snapshots GROUP BY package_id HAVING last > ?1 AND last != base) "
+        "COALESCE(MAX(CASE WHEN taken_at <= ? THEN taken_at END), MIN(taken_at)) AS base "
+        "FROM snapshots GROUP BY package_id HAVING last > ? AND last != base) "
         "SELECT s.*, e.last = s.taken_at AS is_last FROM ends e JOIN snapshots s "
         "ON s.package_id = e.package_id AND s.taken_at IN (e.last, e.base)",
-        (moment,),
+        (moment, moment),  # plain `?` twice: Python 3.12 deprecates `?1` with a sequence
     )
     then = {r["package_id"]: r for r in rows if not r["is_last"]}
     now = {r["package_id"]: r for r in rows if r["is_last"]}
