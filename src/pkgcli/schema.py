@@ -139,6 +139,7 @@ def view_schema() -> dict[str, Any]:
         ],
     }
     meta["properties"].update(_provenance_schema(time))
+    meta["properties"].update(_health_schema())
     meta["required"] += ["sources", "field_sources"]
     user = {
         "notes": {**_string(nullable=True), "description": "your notes (pkgcli edit)"},
@@ -159,6 +160,41 @@ def view_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {**properties, "pkgcli": meta},
         "required": [*upstream, *_source_fields_schema(time), *user, "pkgcli"],
+    }
+
+
+def _health_schema() -> dict[str, Any]:
+    """`pkgcli.health` and `pkgcli.star_trend` (docs/health.md): the verdict, its reasons and
+    every rule with its input; present in `show --json`."""
+    rule = {
+        "type": "object",
+        "properties": {
+            "rule": _string(),
+            "severity": {"enum": ["risk", "watch"]},
+            "input": _string(),
+            "threshold": {},
+            "value": {"description": "the rule's input as read, null when unknown"},
+            "outcome": {"enum": ["pass", "fail", "unknown"]},
+            "reason": _string(),
+        },
+        "required": ["rule", "severity", "input", "threshold", "value", "outcome", "reason"],
+    }
+    return {
+        "health": {
+            "type": "object",
+            "description": "the health verdict: unknown inputs make a rule unknown, never a pass",
+            "properties": {
+                "verdict": {"enum": ["healthy", "watch", "risk", "unknown"]},
+                "reasons": {"type": "array", "items": _string()},
+                "rules": {"type": "array", "items": rule},
+            },
+            "required": ["verdict", "reasons", "rules"],
+        },
+        "star_trend": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "stars at each snapshot, oldest first (pkgcli changes)",
+        },
     }
 
 
