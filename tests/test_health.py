@@ -276,3 +276,10 @@ def test_changes_filters_by_the_users_tag(fake: Any, cli: CliHarness) -> None:
     assert cli("fetch", "--all", "--source", "djangopackages").exit_code == 0
     rows = json.loads(cli("changes", "--since", since, "--tag", "watched", "--json").stdout)
     assert {r["slug"] for r in rows} == {"django-debug-toolbar"}
+
+
+def test_changes_in_an_unknown_grid_is_not_found_not_no_changes(fake: Any, cli: CliHarness) -> None:
+    assert cli("fetch", "--all", "--source", "djangopackages").exit_code == 0
+    result = cli("changes", "--grid", "oauht")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("pkgcli: no grid 'oauht' in the mirror; did you mean")

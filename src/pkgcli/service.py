@@ -141,6 +141,21 @@ def not_found(store: Store, slug: str, where: str) -> NotFound:
     return NotFound(f"no package {slug!r} {where}{_did_you_mean(store.package_slugs(), slug)}")
 
 
+def find_grid(store: Store, slug: str) -> Row:
+    """The grid named by slug (or id), or NotFound with close matches."""
+    check_slug(slug, "grid")
+    grid = store.get_grid(slug)
+    if grid is None:
+        slugs = store.grid_slugs()
+        hint = (
+            _did_you_mean(slugs, slug)
+            if slugs
+            else " (the mirror has no grids yet: run `pkgcli fetch --all`)"
+        )
+        raise NotFound(f"no grid {slug!r} in the mirror{hint}")
+    return grid
+
+
 def show_package(ctx: AppContext, slug: str, *, offline: bool) -> dict[str, Any]:
     """The view of one package; fetched first (with a note) when it is not mirrored yet."""
     check_slug(slug)
@@ -243,17 +258,8 @@ def compare_grid(
     limit: int | None = None,
 ) -> GridComparison:
     """A grid's packages as views, sorted (default: score); notes what is not mirrored."""
-    check_slug(slug, "grid")
     store = ctx.store
-    grid = store.get_grid(slug)
-    if grid is None:
-        slugs = store.grid_slugs()
-        hint = (
-            _did_you_mean(slugs, slug)
-            if slugs
-            else " (the mirror has no grids yet: run `pkgcli fetch --all`)"
-        )
-        raise NotFound(f"no grid {slug!r} in the mirror{hint}")
+    grid = find_grid(store, slug)
     # The grid's own list, with the user's `grids` edits (local packages included).
     ids = grid_member_ids(store, grid["id"], store.grid_package_ids(grid["id"]))
     rows = store.packages_by_ids(ids)

@@ -50,11 +50,11 @@ def changes(
     from pkgcli.history import changes as find_changes
     from pkgcli.output import output_options
     from pkgcli.present.health_tables import CHANGES, render_rows
-    from pkgcli.service import check_slug
+    from pkgcli.service import find_grid
 
     moment = parse_since(since, datetime.now(UTC))
     if grid is not None:
-        check_slug(grid, "grid")
+        find_grid(ctx.obj.store, grid)  # an unknown grid is exit 3, not "no changes"
     out = output_options(fmt, json_output, None, no_color)
     if fields is not None:
         CHANGES.select(fields, [])
