@@ -119,10 +119,14 @@ class Throttle:
             self._cond.notify_all()
 
     def back_off(self, seconds: float, sleep: Callable[[float], None]) -> None:
-        with self._cond:
-            self.limit = max(1, self.limit // 2)
+        self.narrow()
         with self._pause:
             sleep(seconds)
+
+    def narrow(self) -> None:
+        """Halve how many requests may be in flight (a "slow down" answer)."""
+        with self._cond:
+            self.limit = max(1, self.limit // 2)
 
 
 def conditional_headers(entry: CacheEntry | None) -> dict[str, str]:
@@ -230,6 +234,7 @@ class SourceClient:
                     headers={**self.headers, **headers},
                     json_body=json_body,
                     retry_statuses=SERVER_ERRORS,
+                    wait_for=self.slow_down,
                 )
         except UpstreamError as exc:
             with self._lock:
@@ -241,6 +246,11 @@ class SourceClient:
         with self._lock:
             self._failures = 0
         return response
+
+    def slow_down(self, response: httpx.Response) -> float | None:
+        """Seconds to wait before asking again when `response` says "slow down" (a retry
+        of the one HTTP retry budget, never a loop of the source's own); None otherwise."""
+        return None
 
     def get(self, url: str, cached: CacheEntry | None, parse: Parse) -> Answer:
         """A conditional GET: 200 parsed, 304 from the cache, anything else for the caller."""

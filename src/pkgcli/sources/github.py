@@ -40,9 +40,7 @@ GITHUB_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version
 GITHUB_HOSTS = frozenset({"github.com", "www.github.com"})
 GRAPHQL_BATCH = 50
 CONTRIBUTOR_PAGES = 10  # 1,000 contributors: more than any Django package has
-SECONDARY_RETRIES = 3
 SECONDARY_DEFAULT_WAIT = 60.0  # GitHub: "wait at least one minute" without retry-after
-MAX_PAUSE = 900.0  # longer than this, stop and say when to come back instead of waiting
 _LINK_RE = re.compile(r'<([^>]*)>\s*;\s*rel="([^"]+)"')
 
 
@@ -322,42 +320,62 @@ class GitHubClient(SourceClient):
         self.rate: dict[str, RateInfo] = {}
         self.secondary_hits = 0
         self._rate_lock = threading.Lock()
+        self._secondary = threading.local()  # .last: this thread's last answer said slow down
 
     def send(
         self, method: str, url: str, headers: dict[str, str], json_body: Any = None
     ) -> httpx.Response:
-        for attempt in range(SECONDARY_RETRIES + 1):
+        """One request under the one HTTP retry policy: a secondary rate limit is a pause
+        and a retry of the same (at most 4-request) budget, through `slow_down`; one that
+        persists, or asks for more than pkgcli waits, stops GitHub for this run."""
+        from pkgcli.errors import RateLimited, UpstreamError
+
+        self._secondary.last = False
+        try:
             response = super().send(method, url, headers, json_body)
-            self._note_rate(response.headers)
-            if response.status_code == 401:
-                raise self.stop("GitHub rejected the token (401 Bad credentials)")
-            if response.status_code not in (403, 429):
-                return response
+        except RateLimited as exc:
+            if self._secondary.last:  # a secondary limit asking for more than the wait cap
+                raise self._stop_secondary(exc.message) from exc
+            raise  # another answer's Retry-After: that package fails, as for any source
+        except UpstreamError as exc:
+            if self._secondary.last:  # every attempt of the budget was told to slow down
+                raise self._stop_secondary("GitHub's secondary rate limit persists") from exc
+            raise
+        self._note_rate(response.headers)
+        if response.status_code == 401:
+            raise self.stop("GitHub rejected the token (401 Bad credentials)")
+        if response.status_code in (403, 429):
             kind = classify_refusal(
                 response.status_code, response.headers, upstream_message(response)
             )
             if kind == "primary":
                 raise self._stop_for_quota(response.headers)
-            if kind != "secondary":
-                return response  # blocked, too large, forbidden: the caller records it
-            wait = self._secondary_wait(response.headers, attempt)
-            if attempt == SECONDARY_RETRIES or wait > MAX_PAUSE:
-                raise self.stop(
-                    "GitHub's secondary rate limit persists",
-                    datetime.now(UTC) + timedelta(seconds=max(wait, SECONDARY_DEFAULT_WAIT)),
-                )
-            with self._rate_lock:
-                self.secondary_hits += 1
-            self.throttle.back_off(wait, self.sleep)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return response  # blocked, too large, forbidden: the caller records it
 
-    def _secondary_wait(self, headers: Mapping[str, str], attempt: int) -> float:
+    def slow_down(self, response: httpx.Response) -> float | None:
+        """GitHub's secondary rate limit: the wait it asks for (Retry-After, else a minute)."""
+        self._secondary.last = False
+        if response.status_code not in (403, 429):
+            return None
+        self._note_rate(response.headers)
+        kind = classify_refusal(response.status_code, response.headers, upstream_message(response))
+        if kind != "secondary":
+            return None
         from pkgcli.http import parse_retry_after
 
-        retry_after = parse_retry_after(headers.get("retry-after"))
-        if retry_after is not None:
-            return retry_after
-        return float(SECONDARY_DEFAULT_WAIT * 2**attempt)
+        self._secondary.last = True
+        with self._rate_lock:
+            self.secondary_hits += 1
+        self.throttle.narrow()  # fewer in flight from now on, as GitHub asks
+        wait = parse_retry_after(response.headers.get("retry-after"))
+        self._secondary.wait = wait if wait is not None else SECONDARY_DEFAULT_WAIT
+        return float(self._secondary.wait)
+
+    def _stop_secondary(self, reason: str) -> SourceStopped:
+        with self._rate_lock:
+            self.secondary_hits = max(0, self.secondary_hits - 1)  # the last one was not waited
+        wait = max(getattr(self._secondary, "wait", 0.0), SECONDARY_DEFAULT_WAIT)
+        return self.stop(reason, datetime.now(UTC) + timedelta(seconds=wait))
 
     def _note_rate(self, headers: Mapping[str, str]) -> None:
         info = parse_rate_limit(headers)
