@@ -97,17 +97,14 @@ class Budget:
 
 
 class Throttle:
-    """At most `limit` requests in flight; `back_off` pauses everyone and halves the limit."""
+    """At most `limit` requests in flight; `narrow` halves the limit after a "slow down"."""
 
     def __init__(self, limit: int) -> None:
         self.limit = max(1, limit)
         self._in_flight = 0
         self._cond = threading.Condition()
-        self._pause = threading.Lock()
 
     def __enter__(self) -> None:
-        with self._pause:  # wait out a pause another thread is sleeping through
-            pass
         with self._cond:
             while self._in_flight >= self.limit:
                 self._cond.wait()
@@ -117,11 +114,6 @@ class Throttle:
         with self._cond:
             self._in_flight -= 1
             self._cond.notify_all()
-
-    def back_off(self, seconds: float, sleep: Callable[[float], None]) -> None:
-        self.narrow()
-        with self._pause:
-            sleep(seconds)
 
     def narrow(self) -> None:
         """Halve how many requests may be in flight (a "slow down" answer)."""
